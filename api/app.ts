@@ -1,0 +1,57 @@
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Core } from '../core/composition-root';
+import { errorMiddleware } from './http/error-middleware';
+import { requestContext } from './http/request-context';
+import { mountRoutes, RouteSpec } from './http/route';
+import { createRegistry, generateDocument } from './openapi/openapi-document';
+import { accountRoutes } from './routes/account-routes';
+import { authRoutes } from './routes/auth-routes';
+import { metaRoutes, ReadinessProbe } from './routes/meta-routes';
+import { serviceAccountRoutes } from './routes/service-account-routes';
+
+export interface ApiDeps {
+  core: Core;
+  probes: ReadinessProbe[];
+  /** Extra route groups (resources added by later modules). */
+  extraRoutes?: RouteSpec[];
+}
+
+export interface Api {
+  app: Koa;
+  openApiDocument(): Record<string, unknown>;
+}
+
+export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
+  const app = new Koa({ proxy: false });
+  const router = new Router();
+  const registry = createRegistry();
+  let document: Record<string, unknown> | undefined;
+  const openApiDocument = () => (document ??= generateDocument(registry, core.config.publicBaseUrl ?? '/'));
+
+  const routes: RouteSpec[] = [
+    ...metaRoutes({ probes, openApiDocument }),
+    ...authRoutes({ tokens: core.tokens, serviceAccounts: core.serviceAccounts }),
+    ...accountRoutes({ accounts: core.accounts }),
+    ...serviceAccountRoutes({ serviceAccounts: core.serviceAccounts }),
+    ...extraRoutes,
+  ];
+  mountRoutes(router, registry, routes, {
+    tokens: core.tokens,
+    rateLimits: core.rateLimits,
+    idempotency: core.idempotency,
+    maxBodyBytes: core.config.maxBodyBytes,
+  });
+
+  app.use(requestContext(core.logger));
+  app.use(errorMiddleware(core.logger));
+  app.use(async (ctx, next) => {
+    ctx.set('X-Content-Type-Options', 'nosniff');
+    await next();
+  });
+  app.use(router.routes());
+  app.use(router.allowedMethods());
+  // Koa's default handler would print stack traces to stderr; our error middleware already logged it.
+  app.silent = true;
+  return { app, openApiDocument };
+}

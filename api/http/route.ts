@@ -1,0 +1,294 @@
+import { createHash } from 'node:crypto';
+import type Router from '@koa/router';
+import type { OpenAPIRegistry, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { Context } from 'koa';
+import { z, ZodType } from 'zod';
+import type { Principal } from '../../core/auth/principal';
+import type { Scope } from '../../core/auth/scopes';
+import { ApiError, ERROR_CODES, ErrorCode, ErrorDetail, InsufficientScopeError, UnauthenticatedError, ValidationError } from '../../core/errors/errors';
+import type { IdempotencyService } from '../../core/idempotency/idempotency-service';
+import type { RateLimitService } from '../../core/rate-limits/rate-limit-service';
+import type { TokenService } from '../../core/auth/token-service';
+import { errorBody, OAuthError, toApiError } from './error-middleware';
+import { BodyMediaType, readBody } from './request-body';
+import { errorResponseSchema } from '../openapi/common-schemas';
+
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface HandlerInput<P, Q, B> {
+  params: P;
+  query: Q;
+  body: B;
+  /** Present on every route that declares a scope. */
+  principal: Principal;
+  requestId: string;
+  ctx: Context;
+}
+
+interface ResponseSpec {
+  description: string;
+  schema?: ZodType;
+  contentType?: string;
+  headers?: Record<string, { description: string; schema: { type: 'string' | 'integer' } }>;
+}
+
+export interface RouteSpec<P extends z.ZodObject = z.ZodObject, Q extends z.ZodObject = z.ZodObject, B extends ZodType = ZodType> {
+  method: HttpMethod;
+  /** OpenAPI form, e.g. `/v2/service-accounts/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  description?: string;
+  tag: string;
+  /** The scope a caller must hold; `public` routes need no credentials. */
+  scope: Scope | 'public';
+  params?: P;
+  query?: Q;
+  body?: B;
+  bodyTypes?: BodyMediaType[];
+  responses: Record<number, ResponseSpec>;
+  /** Error codes this route can answer beyond the ones every authenticated route has. */
+  errors?: ErrorCode[];
+  /**
+   * The handler writes the response itself (streams). Such routes are not idempotency-wrapped.
+   */
+  raw?: boolean;
+  /** Report every failure as an RFC 6749 §5.2 error (the token endpoint). */
+  oauthErrors?: boolean;
+  handler(input: HandlerInput<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<RouteResult | void>;
+}
+
+export interface RouteDeps {
+  tokens: TokenService;
+  rateLimits: RateLimitService;
+  idempotency: IdempotencyService;
+  maxBodyBytes: number;
+}
+
+const MUTATING: ReadonlySet<HttpMethod> = new Set(['post', 'put', 'patch', 'delete']);
+export const IDEMPOTENCY_KEY_MAX = 255;
+
+export function defineRoute<P extends z.ZodObject, Q extends z.ZodObject, B extends ZodType>(spec: RouteSpec<P, Q, B>): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+/** Turns zod issues into our error details, each naming the bad field by its dotted path. */
+export function zodDetails(error: z.ZodError, location: 'body' | 'query' | 'path' | 'header'): ErrorDetail[] {
+  return error.issues.flatMap((issue) => {
+    const base = issue.path.map(String);
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ field: [...base, key].join('.'), location, issue: 'unrecognized_key', message: `unknown field ${key}` }));
+    }
+    return [{ field: base.length ? base.join('.') : location, location, issue: issue.code, message: issue.message }];
+  });
+}
+
+function parseOrThrow<T extends ZodType>(schema: T | undefined, value: unknown, location: 'body' | 'query' | 'path'): z.infer<T> {
+  if (!schema) return undefined as z.infer<T>;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    if (location === 'path') {
+      throw new ApiError('INVALID_ID', 'A path parameter is not a valid ID.', { details: zodDetails(result.error, location) });
+    }
+    throw new ValidationError(zodDetails(result.error, location), `Invalid ${location}.`);
+  }
+  return result.data;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+async function authenticate(ctx: Context, tokens: TokenService): Promise<Principal> {
+  const header = ctx.get('Authorization');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw new UnauthenticatedError(header ? 'Authorization must be "Bearer <token>".' : 'Send credentials as "Authorization: Bearer <token>".');
+  const principal = await tokens.authenticate(match[1]);
+  if (!principal) throw new UnauthenticatedError('The access token or secret key is invalid, expired or revoked.');
+  return principal;
+}
+
+function setRateLimitHeaders(ctx: Context, state: { limit: number; remaining: number; resetSeconds: number; windowSeconds: number }): void {
+  // draft-ietf-httpapi-ratelimit-headers: one policy named "default", quota q per window w seconds.
+  ctx.set('RateLimit-Policy', `"default";q=${state.limit};w=${state.windowSeconds}`);
+  ctx.set('RateLimit', `"default";r=${state.remaining};t=${state.resetSeconds}`);
+}
+
+function applyResult(ctx: Context, result: RouteResult): void {
+  ctx.status = result.status;
+  for (const [name, value] of Object.entries(result.headers ?? {})) ctx.set(name, value);
+  if (result.body !== undefined) ctx.body = result.body;
+  else if (result.status !== 204) ctx.body = '';
+}
+
+/** Mounts routes on the router and describes each one in the OpenAPI registry, from the same schemas. */
+export function mountRoutes(router: Router, registry: OpenAPIRegistry, routes: RouteSpec[], deps: RouteDeps): void {
+  for (const route of routes) {
+    const koaPath = route.path.replace(/\{(\w+)\}/g, ':$1');
+    const handle = routeHandler(route, deps);
+    router[route.method](route.operationId, koaPath, route.oauthErrors ? asOAuthErrors(handle) : handle);
+    registry.registerPath(toOpenApi(route));
+  }
+}
+
+function asOAuthErrors(handle: (ctx: Context) => Promise<void>) {
+  return async (ctx: Context) => {
+    try {
+      await handle(ctx);
+    } catch (thrown) {
+      if (thrown instanceof ApiError && thrown.status < 500) {
+        const detail = thrown.details.map((d) => `${d.field ?? ''}: ${d.message}`).join('; ');
+        throw new OAuthError('invalid_request', `${thrown.message}${detail ? ` (${detail})` : ''}`, thrown.status === 413 || thrown.status === 415 ? thrown.status : 400);
+      }
+      throw thrown;
+    }
+  };
+}
+
+function routeHandler(route: RouteSpec, deps: RouteDeps) {
+    return async (ctx: Context): Promise<void> => {
+      const requestId: string = ctx.state.requestId;
+      let principal: Principal | undefined;
+      if (route.scope !== 'public') {
+        principal = await authenticate(ctx, deps.tokens);
+        ctx.state.principal = principal;
+        const rate = await deps.rateLimits.consume(principal.serviceAccountId);
+        setRateLimitHeaders(ctx, rate);
+        if (!rate.allowed) {
+          throw new ApiError('RATE_LIMITED', `Rate limit of ${rate.limit} requests per ${rate.windowSeconds} s exceeded.`, {
+            retryAfterSeconds: rate.resetSeconds,
+            details: [{ issue: 'rate_limited', message: `limit ${rate.limit} per ${rate.windowSeconds} s`, limit: rate.limit, window_seconds: rate.windowSeconds }],
+          });
+        }
+        if (!principal.scopes.has(route.scope)) throw new InsufficientScopeError(route.scope);
+      }
+
+      const params = parseOrThrow(route.params, ctx.params, 'path');
+      const query = parseOrThrow(route.query, ctx.query, 'query');
+      let body: unknown;
+      let canonicalBody = '';
+      if (route.body) {
+        const parsed = await readBody(ctx, route.bodyTypes ?? ['json'], deps.maxBodyBytes);
+        body = parseOrThrow(route.body, parsed.value ?? {}, 'body');
+        canonicalBody = canonicalJson(parsed.value ?? null);
+      }
+
+      const input = { params, query, body, principal: principal as Principal, requestId, ctx };
+      const keyHeader = ctx.get('Idempotency-Key');
+      const useKey = MUTATING.has(route.method) && principal !== undefined && !route.raw && keyHeader !== '';
+      if (keyHeader && keyHeader.length > IDEMPOTENCY_KEY_MAX) {
+        throw new ValidationError([{ field: 'Idempotency-Key', location: 'header', issue: 'too_long', message: `at most ${IDEMPOTENCY_KEY_MAX} characters` }]);
+      }
+      if (!useKey || !principal) {
+        const result = await route.handler(input);
+        if (result) applyResult(ctx, result);
+        return;
+      }
+
+      const fingerprint = createHash('sha256').update(`${route.method.toUpperCase()} ${ctx.path}?${ctx.querystring}\n${canonicalBody}`).digest('hex');
+      const decision = await deps.idempotency.begin(principal.accountId, keyHeader, fingerprint);
+      if (decision.kind === 'replay') {
+        const stored = decision.response;
+        ctx.status = stored.status;
+        for (const [name, value] of Object.entries(stored.headers)) ctx.set(name, value);
+        ctx.set('Idempotent-Replayed', 'true');
+        if (stored.content_type) ctx.type = stored.content_type;
+        ctx.body = stored.body === '' ? '' : JSON.parse(stored.body);
+        return;
+      }
+      let result: RouteResult;
+      try {
+        result = (await route.handler(input)) ?? { status: 204 };
+      } catch (thrown) {
+        const err = toApiError(thrown);
+        // A definite answer (404, 409 conflict…) is the request's outcome and is replayed;
+        // a transient one is released so the retry really runs.
+        if (err.retryable || err.status >= 500) await deps.idempotency.release(principal.accountId, keyHeader);
+        else await deps.idempotency.complete(principal.accountId, keyHeader, { status: err.status, body: JSON.stringify(errorBody(err, requestId)), content_type: 'application/json', headers: err.headers });
+        throw err;
+      }
+      await deps.idempotency.complete(principal.accountId, keyHeader, {
+        status: result.status,
+        body: result.body === undefined ? '' : JSON.stringify(result.body),
+        content_type: result.body === undefined ? null : 'application/json',
+        headers: result.headers ?? {},
+      });
+      applyResult(ctx, result);
+    };
+}
+
+const COMMON_ERRORS: ErrorCode[] = ['UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'RATE_LIMITED', 'INTERNAL_ERROR', 'SERVICE_UNAVAILABLE'];
+
+function toOpenApi(route: RouteSpec): RouteConfig {
+  const responses: RouteConfig['responses'] = {};
+  for (const [status, r] of Object.entries(route.responses)) {
+    responses[status] = {
+      description: r.description,
+      ...(r.headers ? { headers: r.headers } : {}),
+      ...(r.schema ? { content: { [r.contentType ?? 'application/json']: { schema: r.schema } } } : {}),
+    };
+  }
+  const errorCodes = new Set<ErrorCode>([...(route.scope === 'public' ? ['INTERNAL_ERROR' as const] : COMMON_ERRORS), ...(route.errors ?? [])]);
+  if (route.params || route.query || route.body) errorCodes.add('VALIDATION_ERROR');
+  if (route.body) ['INVALID_JSON', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'].forEach((c) => errorCodes.add(c as ErrorCode));
+  const mutating = MUTATING.has(route.method) && route.scope !== 'public' && !route.raw;
+  if (mutating) ['IDEMPOTENCY_KEY_IN_USE', 'IDEMPOTENCY_KEY_REUSED'].forEach((c) => errorCodes.add(c as ErrorCode));
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const code of errorCodes) {
+    const status = (ApiErrorStatus as Record<string, number>)[code];
+    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+  }
+  for (const [status, codes] of byStatus) {
+    if (responses[String(status)]) continue;
+    responses[String(status)] = {
+      description: `Error: ${codes.join(', ')}`,
+      content: { 'application/json': { schema: errorResponseSchema } },
+    };
+  }
+  const bodyTypes = route.bodyTypes ?? ['json'];
+  const headers = mutating
+    ? z.object({
+        'Idempotency-Key': z.string().max(IDEMPOTENCY_KEY_MAX).optional().describe('Makes the request safe to retry: the same key and request within 24 h return the first response.'),
+      })
+    : undefined;
+  return {
+    method: route.method,
+    path: route.path,
+    operationId: route.operationId,
+    summary: route.summary,
+    description: [route.description, route.scope === 'public' ? 'No credentials needed.' : `Requires scope \`${route.scope}\`.`].filter(Boolean).join('\n\n'),
+    tags: [route.tag],
+    security: route.scope === 'public' ? [] : [{ oauth2: [route.scope] }, { bearerAuth: [route.scope] }],
+    'x-required-scope': route.scope === 'public' ? undefined : route.scope,
+    'x-error-codes': [...errorCodes].sort(),
+    request: {
+      ...(route.params ? { params: route.params } : {}),
+      ...(route.query ? { query: route.query } : {}),
+      ...(headers ? { headers } : {}),
+      ...(route.body
+        ? {
+            body: {
+              required: true,
+              content: Object.fromEntries(bodyTypes.map((t) => [t === 'json' ? 'application/json' : 'application/x-www-form-urlencoded', { schema: route.body as ZodType }])),
+            },
+          }
+        : {}),
+    },
+    responses,
+  } as RouteConfig;
+}
+
+const ApiErrorStatus = Object.fromEntries(Object.entries(ERROR_CODES).map(([code, spec]) => [code, spec.status]));

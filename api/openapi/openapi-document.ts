@@ -1,0 +1,64 @@
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { SCOPES } from '../../core/auth/scopes';
+import { ERROR_CODES, RECOVERY_ACTIONS } from '../../core/errors/errors';
+
+export function createRegistry(): OpenAPIRegistry {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'oauth2', {
+    type: 'oauth2',
+    description: 'Service-account client credentials (RFC 6749 §4.4).',
+    flows: { clientCredentials: { tokenUrl: '/v2/auth/token', scopes: { ...SCOPES } } },
+  });
+  registry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An access token from /v2/auth/token, or the service account secret key (sk_live_…) itself.',
+  });
+  return registry;
+}
+
+const errorTable = Object.entries(ERROR_CODES)
+  .map(([code, spec]) => `| \`${code}\` | ${spec.status} | ${spec.retryable} | \`${spec.recovery}\` | ${spec.description} |`)
+  .join('\n');
+const recoveryTable = Object.entries(RECOVERY_ACTIONS)
+  .map(([action, text]) => `| \`${action}\` | ${text} |`)
+  .join('\n');
+
+export function generateDocument(registry: OpenAPIRegistry, serverUrl = '/'): Record<string, unknown> {
+  const generator = new OpenApiGeneratorV31(registry.definitions);
+  return generator.generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'Workforce Wave API',
+      version: '2.0.0',
+      license: { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' },
+      description: [
+        'The API AI agents use to create and run phone voice agents.',
+        '',
+        '## Errors',
+        'Every error has the shape `{"error":{"code","message","retryable","retry_after?","recovery","request_id","details"}}`.',
+        '',
+        '| code | status | retryable | recovery | meaning |',
+        '|---|---|---|---|---|',
+        errorTable,
+        '',
+        '## Recovery actions',
+        '| recovery | what to do |',
+        '|---|---|',
+        recoveryTable,
+        '',
+        '## Conventions',
+        '- Idempotency-Key on any mutating request: same key and request within 24 h returns the first response with `Idempotent-Replayed: true`.',
+        '- Lists return `{"data","has_more","next_cursor"}`, newest first; pass `cursor` and `limit` (1-100, default 20).',
+        '- Rate limits per credential are advertised in `RateLimit-Policy` and `RateLimit` headers.',
+      ].join('\n'),
+    },
+    servers: [{ url: serverUrl }],
+    tags: [
+      { name: 'auth', description: 'Access tokens.' },
+      { name: 'service-accounts', description: 'Credentials for bots.' },
+      { name: 'account', description: 'The calling account.' },
+      { name: 'meta', description: 'Health and the API description.' },
+    ],
+  }) as unknown as Record<string, unknown>;
+}

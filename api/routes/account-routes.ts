@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import type { AccountService } from '../../core/accounts/account-service';
+import { defineRoute, RouteSpec } from '../http/route';
+
+const accountSchema = z
+  .object({
+    object: z.literal('account'),
+    id: z.string(),
+    name: z.string(),
+    credit_balance: z.object({ amount_cents: z.number().int(), currency: z.literal('usd') }),
+    created_at: z.string(),
+  })
+  .meta({ id: 'Account' });
+
+export function accountRoutes(deps: { accounts: AccountService }): RouteSpec[] {
+  return [
+    defineRoute({
+      method: 'get',
+      path: '/v2/account',
+      operationId: 'getAccount',
+      summary: 'The calling account and its credit balance',
+      tag: 'account',
+      scope: 'account:admin',
+      responses: { 200: { description: 'The account.', schema: accountSchema } },
+      async handler({ principal }) {
+        return { status: 200, body: await deps.accounts.get(principal.accountId) };
+      },
+    }),
+  ];
+}

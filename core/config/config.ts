@@ -1,0 +1,57 @@
+import { z } from 'zod';
+
+const flag = z
+  .enum(['0', '1', 'true', 'false', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  MONGODB_URI: z.string().min(1).default('mongodb://127.0.0.1:27017/workforcewave'),
+  TEMPORAL_ADDRESS: z.string().min(1).default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().min(1).default('wfw-main'),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  WFW_ALLOW_PRIVATE_NETWORKS: flag,
+  /** Shared HMAC key for access tokens; when unset, a key is generated once and kept in the database. */
+  WFW_TOKEN_SIGNING_KEY: z.string().min(32).optional(),
+  WFW_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
+  WFW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  WFW_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
+  WFW_PUBLIC_BASE_URL: z.string().url().optional(),
+});
+
+export interface Config {
+  port: number;
+  mongodbUri: string;
+  temporal: { address: string; namespace: string; taskQueue: string };
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  allowPrivateNetworks: boolean;
+  tokenSigningKey?: string;
+  tokenTtlSeconds: number;
+  rateLimit: { requestsPerWindow: number; windowSeconds: number };
+  maxBodyBytes: number;
+  publicBaseUrl?: string;
+}
+
+/** Reads the process environment once; a bad value stops the process with every problem listed. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    mongodbUri: e.MONGODB_URI,
+    temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
+    logLevel: e.LOG_LEVEL,
+    allowPrivateNetworks: e.WFW_ALLOW_PRIVATE_NETWORKS,
+    tokenSigningKey: e.WFW_TOKEN_SIGNING_KEY,
+    tokenTtlSeconds: e.WFW_TOKEN_TTL_SECONDS,
+    rateLimit: { requestsPerWindow: e.WFW_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 },
+    maxBodyBytes: e.WFW_MAX_BODY_BYTES,
+    publicBaseUrl: e.WFW_PUBLIC_BASE_URL,
+  };
+}

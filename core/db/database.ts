@@ -1,0 +1,28 @@
+import mongoose, { Connection } from 'mongoose';
+
+/**
+ * One mongoose connection per process. The target is any MongoDB >= 6 wire peer; locally it is
+ * FerretDB 1.24, which has no transactions, change streams, TTL or partial indexes, so the code
+ * uses none of them (single-document atomic updates, unique indexes and periodic sweeps instead).
+ */
+export async function connectDatabase(uri: string): Promise<Connection> {
+  const connection = mongoose.createConnection(uri, {
+    serverSelectionTimeoutMS: 5000,
+    // FerretDB does not implement retryable writes' session machinery.
+    retryWrites: false,
+    autoIndex: false,
+  });
+  await connection.asPromise();
+  return connection;
+}
+
+export async function pingDatabase(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (!db) throw new Error('database connection is not open');
+  await db.admin().ping();
+}
+
+/** True for MongoDB's duplicate-key error, the signal our unique indexes use to reject a second writer. */
+export function isDuplicateKeyError(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
+}

@@ -1,0 +1,80 @@
+import { Model } from 'mongoose';
+import { isDuplicateKeyError } from '../db/database';
+import { ApiError } from '../errors/errors';
+import { IdempotencyRecordDoc, StoredResponse } from './idempotency-model';
+
+export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long one request may hold a key before it is presumed dead. */
+const LOCK_MS = 60 * 1000;
+
+export type IdempotencyDecision = { kind: 'execute' } | { kind: 'replay'; response: StoredResponse };
+
+/**
+ * Idempotency keys per account, kept in the database so that every API instance sees the same
+ * keys. Claiming a key is one insert on a unique _id, so two concurrent duplicates can never both run.
+ */
+export class IdempotencyService {
+  constructor(private readonly records: Model<IdempotencyRecordDoc>) {}
+
+  async begin(accountId: string, key: string, fingerprint: string): Promise<IdempotencyDecision> {
+    const id = `${accountId}:${key}`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const now = new Date();
+      try {
+        await this.records.create({
+          _id: id,
+          account_id: accountId,
+          key,
+          fingerprint,
+          state: 'in_progress',
+          locked_until: new Date(now.getTime() + LOCK_MS),
+          response: null,
+          created_at: now,
+          expires_at: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+        });
+        return { kind: 'execute' };
+      } catch (err) {
+        if (!isDuplicateKeyError(err)) throw err;
+      }
+      const existing = await this.records.findById(id).lean<IdempotencyRecordDoc>();
+      if (!existing) continue;
+      if (existing.expires_at <= now) {
+        await this.records.deleteOne({ _id: id, created_at: existing.created_at });
+        continue;
+      }
+      if (existing.fingerprint !== fingerprint) {
+        throw new ApiError('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was already used with a different request.', {
+          details: [{ field: 'Idempotency-Key', issue: 'reused', message: 'the method, path or body differs from the first request with this key' }],
+        });
+      }
+      if (existing.state === 'completed' && existing.response) return { kind: 'replay', response: existing.response };
+      if (existing.locked_until <= now) {
+        // The first holder died mid-request (no response was ever stored): take the key over atomically.
+        const taken = await this.records.findOneAndUpdate(
+          { _id: id, state: 'in_progress', locked_until: existing.locked_until },
+          { $set: { locked_until: new Date(now.getTime() + LOCK_MS) } },
+        );
+        if (taken) return { kind: 'execute' };
+      }
+      throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still in progress.', {
+        retryAfterSeconds: 1,
+        details: [{ field: 'Idempotency-Key', issue: 'in_progress', message: 'retry after the first request completes' }],
+      });
+    }
+    throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'This Idempotency-Key is contended; retry.', { retryAfterSeconds: 1 });
+  }
+
+  async complete(accountId: string, key: string, response: StoredResponse): Promise<void> {
+    await this.records.updateOne({ _id: `${accountId}:${key}`, state: 'in_progress' }, { $set: { state: 'completed', response } });
+  }
+
+  /** Releases a claim whose request did not execute (validation failure, transient error) so a retry can run it. */
+  async release(accountId: string, key: string): Promise<void> {
+    await this.records.deleteOne({ _id: `${accountId}:${key}`, state: 'in_progress' });
+  }
+
+  async sweepExpired(now = new Date()): Promise<number> {
+    const res = await this.records.deleteMany({ expires_at: { $lte: now } });
+    return res.deletedCount ?? 0;
+  }
+}

@@ -1,0 +1,88 @@
+import dns from 'node:dns';
+import net from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+export type OutboundRefusal = 'invalid_url' | 'unsupported_scheme' | 'credentials_in_url' | 'private_address' | 'unresolvable_host';
+
+/** A URL we refuse to call. `reason` is stable and machine-readable; callers turn it into their own error. */
+export class OutboundUrlRefused extends Error {
+  constructor(
+    readonly reason: OutboundRefusal,
+    message: string,
+    readonly url?: string,
+  ) {
+    super(message);
+    this.name = 'OutboundUrlRefused';
+  }
+}
+
+export interface OutboundGuardOptions {
+  /** Dev and tests only (WFW_ALLOW_PRIVATE_NETWORKS=1): lets loopback and private targets through. */
+  allowPrivateNetworks: boolean;
+}
+
+/**
+ * True for any address that is not ordinary public unicast: loopback, RFC 1918, link-local
+ * (which holds cloud metadata at 169.254.169.254), CGNAT, multicast, reserved, unique-local IPv6,
+ * and IPv4 addresses smuggled inside IPv6 (mapped, 6to4, Teredo, NAT64).
+ */
+export function isBlockedAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return true;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6') {
+    const v6 = parsed as ipaddr.IPv6;
+    if (v6.isIPv4MappedAddress()) parsed = v6.toIPv4Address();
+    else if (v6.range() !== 'unicast') return true;
+  }
+  return parsed.range() !== 'unicast';
+}
+
+/** Parses and checks what can be checked before any connection: scheme, credentials, literal IPs. */
+export function checkOutboundUrl(raw: string, options: OutboundGuardOptions): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new OutboundUrlRefused('invalid_url', 'not an absolute URL', raw);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new OutboundUrlRefused('unsupported_scheme', `scheme ${url.protocol.replace(':', '')} is not allowed; use http or https`, raw);
+  }
+  if (url.username || url.password) {
+    throw new OutboundUrlRefused('credentials_in_url', 'URLs with embedded credentials are not allowed', raw);
+  }
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  // Literal IPs never reach the DNS hook, so they are judged here; WHATWG parsing has already
+  // normalised forms such as 0x7f.1 or 2130706433 to dotted quads.
+  if (net.isIP(host) && !options.allowPrivateNetworks && isBlockedAddress(host)) {
+    throw new OutboundUrlRefused('private_address', `${host} is a private, loopback, link-local or reserved address`, raw);
+  }
+  return url;
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+
+/**
+ * A `lookup` for http(s).Agent: the address is judged at connection time, after resolution,
+ * so a DNS answer that changes between a check and the connect (rebinding) cannot slip through.
+ */
+export function guardedLookup(options: OutboundGuardOptions) {
+  return (hostname: string, lookupOptions: dns.LookupOptions, callback: LookupCallback): void => {
+    dns.lookup(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      const list = addresses as dns.LookupAddress[];
+      if (list.length === 0) {
+        return callback(new OutboundUrlRefused('unresolvable_host', `${hostname} did not resolve`) as NodeJS.ErrnoException, []);
+      }
+      if (!options.allowPrivateNetworks) {
+        const blocked = list.find((a) => isBlockedAddress(a.address));
+        if (blocked) {
+          const refusal = new OutboundUrlRefused('private_address', `${hostname} resolves to ${blocked.address}, a private or reserved address`);
+          return callback(refusal as NodeJS.ErrnoException, []);
+        }
+      }
+      if (lookupOptions.all) return callback(null, list);
+      return callback(null, list[0].address, list[0].family);
+    });
+  };
+}

@@ -1,0 +1,86 @@
+// Command wfw-ferretdb runs FerretDB 1.24 as an embedded library.
+//
+// Upstream's cmd/ferretdb panics when built with `go install` because its
+// build/version/version.txt is missing from the module (FerretDB issue #2982);
+// embedding the library package from a main module of our own avoids that check.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+func main() {
+	listen := flag.String("listen-addr", envOr("FERRETDB_LISTEN_ADDR", "127.0.0.1:27017"), "TCP address to listen on")
+	handler := flag.String("handler", envOr("FERRETDB_HANDLER", "sqlite"), "backend: sqlite or postgresql")
+	sqliteDir := flag.String("sqlite-dir", envOr("FERRETDB_SQLITE_DIR", ".data/ferretdb"), "directory for the SQLite backend")
+	pgURL := flag.String("postgresql-url", envOr("FERRETDB_POSTGRESQL_URL", "postgres://127.0.0.1:5432/ferretdb"), "PostgreSQL URL for the postgresql backend")
+	logLevel := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "warn"), "debug, info, warn or error")
+	flag.Parse()
+
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		fail("invalid log level %q: %v", *logLevel, err)
+	}
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+
+	cfg := &ferretdb.Config{
+		Listener: ferretdb.ListenerConfig{TCP: *listen},
+		Logger:   logger,
+		Handler:  *handler,
+	}
+
+	switch *handler {
+	case "sqlite":
+		dir, err := filepath.Abs(*sqliteDir)
+		if err != nil {
+			fail("resolve sqlite dir: %v", err)
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			fail("create sqlite dir: %v", err)
+		}
+		// FerretDB wants a file: URI naming a directory, with a trailing slash.
+		cfg.SQLiteURL = "file:" + dir + "/"
+	case "postgresql":
+		cfg.PostgreSQLURL = *pgURL
+	default:
+		fail("unknown handler %q (want sqlite or postgresql)", *handler)
+	}
+
+	f, err := ferretdb.New(cfg)
+	if err != nil {
+		fail("start FerretDB: %v", err)
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = f.Run(ctx)
+	}()
+
+	fmt.Fprintf(os.Stderr, "wfw-ferretdb: %s backend, listening on %s\n", *handler, *listen)
+	<-done
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+func fail(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "wfw-ferretdb: "+format+"\n", args...)
+	os.Exit(1)
+}
