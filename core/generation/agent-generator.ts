@@ -1,0 +1,29 @@
+import type { ResearchReport } from '../research/research-report';
+import type { Template } from '../templates/template';
+
+export interface GenerationInput {
+  template: Template;
+  report: ResearchReport;
+  agent: { name: string; language: string; voice?: string };
+}
+
+export interface GeneratedDocument {
+  /** Matches a knowledge_base_sections key of the template. */
+  key: string;
+  title: string;
+  content: string;
+}
+
+export interface GeneratedAgentConfig {
+  system_prompt: string;
+  first_message: string;
+  knowledge_base: GeneratedDocument[];
+  generator: 'deterministic' | 'llm';
+  model?: string;
+}
+
+/** Writes the agent's system prompt and knowledge base from a template and the research. */
+export interface AgentGenerator {
+  readonly kind: 'deterministic' | 'llm';
+  generate(input: GenerationInput): Promise<GeneratedAgentConfig>;
+}

@@ -1,0 +1,74 @@
+/**
+ * A voice platform that hosts the agent (ElevenLabs Conversational AI, Vapi, Retell, or our local
+ * simulator). Every method is safe to retry: activities call them again after a crash.
+ */
+export const PLATFORM_NAMES = ['elevenlabs', 'vapi', 'retell', 'local'] as const;
+export type PlatformName = (typeof PLATFORM_NAMES)[number];
+
+/** An account's credentials for one platform (stored encrypted; decrypted only inside activities). */
+export interface PlatformCredentials {
+  api_key: string;
+  /** Override of the provider's API base URL (contract tests point this at a local fake). */
+  base_url?: string;
+}
+
+export interface KnowledgeDocument {
+  /** Stable key within the agent, e.g. "hours" or "services". */
+  key: string;
+  title: string;
+  content: string;
+}
+
+export interface AgentDeployment {
+  name: string;
+  system_prompt: string;
+  first_message: string;
+  /** Platform voice ID; adapters fall back to a documented default when absent. */
+  voice?: string;
+  /** BCP 47, e.g. "en" or "en-US". */
+  language: string;
+  knowledge_base: KnowledgeDocument[];
+  /**
+   * Unique per provisioning operation (the operation ID). Stored on the platform object (name
+   * suffix or metadata) so that a retried create finds the agent the first try made.
+   */
+  dedupe_token: string;
+}
+
+export interface DeployedAgent {
+  platform: PlatformName;
+  platform_agent_id: string;
+  /** Platform-side IDs of knowledge-base documents, to clean up with the agent. */
+  knowledge_base_ids: string[];
+}
+
+export interface PhoneAttachment {
+  e164: string;
+  /** The telephony provider's number ID (Twilio SID) when the platform imports numbers. */
+  provider_number_id?: string;
+  telephony: string;
+}
+
+export class PlatformError extends Error {
+  constructor(
+    readonly platform: PlatformName,
+    readonly code: 'unauthorized' | 'rate_limited' | 'invalid_request' | 'not_found' | 'unavailable' | 'unexpected',
+    message: string,
+    readonly retryable: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'PlatformError';
+  }
+}
+
+export interface PlatformAdapter {
+  readonly name: PlatformName;
+  /** Creates the agent, or returns the one an earlier attempt with the same dedupe_token made. */
+  createAgent(credentials: PlatformCredentials, deployment: AgentDeployment): Promise<DeployedAgent>;
+  updateAgent(credentials: PlatformCredentials, platformAgentId: string, deployment: AgentDeployment): Promise<DeployedAgent>;
+  /** Deletes the agent and its knowledge-base documents; already gone is success. */
+  deleteAgent(credentials: PlatformCredentials, deployed: DeployedAgent): Promise<void>;
+  /** Routes calls to the number to the agent; idempotent. */
+  attachPhoneNumber(credentials: PlatformCredentials, platformAgentId: string, phone: PhoneAttachment): Promise<void>;
+}

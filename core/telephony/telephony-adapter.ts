@@ -1,0 +1,38 @@
+/** Where phone numbers come from: Twilio (search by area code and buy) or the local pool. */
+export const TELEPHONY_NAMES = ['twilio', 'local'] as const;
+export type TelephonyName = (typeof TELEPHONY_NAMES)[number];
+
+export interface TelephonyCredentials {
+  account_sid: string;
+  auth_token: string;
+  base_url?: string;
+}
+
+export interface AcquiredNumber {
+  telephony: TelephonyName;
+  e164: string;
+  provider_number_id: string;
+}
+
+export class TelephonyError extends Error {
+  constructor(
+    readonly telephony: TelephonyName,
+    readonly code: 'unauthorized' | 'no_numbers_available' | 'invalid_request' | 'unavailable' | 'unexpected',
+    message: string,
+    readonly retryable: boolean,
+  ) {
+    super(message);
+    this.name = 'TelephonyError';
+  }
+}
+
+export interface TelephonyAdapter {
+  readonly name: TelephonyName;
+  /**
+   * Gets a number (in area_code when given). Returns the number an earlier attempt with the same
+   * dedupe_token already bought, so a retry never buys a second one.
+   */
+  acquireNumber(credentials: TelephonyCredentials | null, request: { area_code?: string; country: 'US'; dedupe_token: string }): Promise<AcquiredNumber>;
+  /** Releases the number; already released is success. */
+  releaseNumber(credentials: TelephonyCredentials | null, number: AcquiredNumber): Promise<void>;
+}

@@ -1,0 +1,76 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApi } from '../../api/app';
+import type { RouteSpec } from '../../api/http/route';
+import { createCore, Core } from '../../core/composition-root';
+import { Config, loadConfig } from '../../core/config/config';
+import { pingDatabase } from '../../core/db/database';
+import { createTestDatabase, TestDatabase } from './test-database';
+import { testLogger } from './test-logger';
+
+export interface ApiHarness {
+  baseUrl: string;
+  core: Core;
+  db: TestDatabase;
+  /** A new account with a full-scope service account, as `wfw account create` makes it. */
+  createAccount(name?: string): Promise<{ accountId: string; clientId: string; clientSecret: string; token: string }>;
+  /** Another API instance over the same database (multi-instance behaviour). */
+  startSibling(): Promise<{ baseUrl: string; close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  label: string;
+  config?: Partial<Config>;
+  extraRoutes?: (core: Core) => RouteSpec[];
+}
+
+async function listen(core: Core, extraRoutes: RouteSpec[]): Promise<{ server: Server; baseUrl: string }> {
+  const { app } = createApi({ core, probes: [{ name: 'database', check: () => pingDatabase(core.connection) }], extraRoutes });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return { server, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+/** An API instance on a random port over a fresh database on the real FerretDB. */
+export async function startApi(options: HarnessOptions): Promise<ApiHarness> {
+  const db = await createTestDatabase(options.label);
+  const config: Config = { ...loadConfig({ WFW_ALLOW_PRIVATE_NETWORKS: '1' }), mongodbUri: db.uri, ...options.config };
+  const core = createCore(config, db.connection, testLogger());
+  await core.ensureIndexes();
+  const { server, baseUrl } = await listen(core, options.extraRoutes?.(core) ?? []);
+  const siblings: Server[] = [];
+
+  return {
+    baseUrl,
+    core,
+    db,
+    async createAccount(name = 'Test Co') {
+      const account = await core.accounts.create(name);
+      const sa = await core.serviceAccounts.create(account.id, { name: 'default' });
+      const res = await fetch(`${baseUrl}/v2/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: sa.client_id, client_secret: sa.client_secret, grant_type: 'client_credentials' }),
+      });
+      const token = ((await res.json()) as { access_token: string }).access_token;
+      return { accountId: account.id, clientId: sa.client_id, clientSecret: sa.client_secret, token };
+    },
+    async startSibling() {
+      const sibling = await listen(core, options.extraRoutes?.(core) ?? []);
+      siblings.push(sibling.server);
+      return { baseUrl: sibling.baseUrl, close: () => close(sibling.server) };
+    },
+    async close() {
+      await Promise.all([server, ...siblings].map(close));
+      core.outbound.close();
+      await db.drop();
+    },
+  };
+}
