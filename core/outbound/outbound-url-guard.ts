@@ -19,6 +19,15 @@ export class OutboundUrlRefused extends Error {
 export interface OutboundGuardOptions {
   /** Dev and tests only (WFW_ALLOW_PRIVATE_NETWORKS=1): lets loopback and private targets through. */
   allowPrivateNetworks: boolean;
+  /**
+   * Exact private addresses let through even when private networks are refused: an operator's
+   * allow-list for a known internal receiver (and how tests stand in a public host on loopback).
+   */
+  allowedPrivateAddresses?: readonly string[];
+}
+
+function refused(address: string, options: OutboundGuardOptions): boolean {
+  return !options.allowPrivateNetworks && isBlockedAddress(address) && !(options.allowedPrivateAddresses ?? []).includes(address);
 }
 
 /**
@@ -54,7 +63,7 @@ export function checkOutboundUrl(raw: string, options: OutboundGuardOptions): UR
   const host = url.hostname.replace(/^\[|\]$/g, '');
   // Literal IPs never reach the DNS hook, so they are judged here; WHATWG parsing has already
   // normalised forms such as 0x7f.1 or 2130706433 to dotted quads.
-  if (net.isIP(host) && !options.allowPrivateNetworks && isBlockedAddress(host)) {
+  if (net.isIP(host) && refused(host, options)) {
     throw new OutboundUrlRefused('private_address', `${host} is a private, loopback, link-local or reserved address`, raw);
   }
   return url;
@@ -74,8 +83,8 @@ export function guardedLookup(options: OutboundGuardOptions) {
       if (list.length === 0) {
         return callback(new OutboundUrlRefused('unresolvable_host', `${hostname} did not resolve`) as NodeJS.ErrnoException, []);
       }
-      if (!options.allowPrivateNetworks) {
-        const blocked = list.find((a) => isBlockedAddress(a.address));
+      {
+        const blocked = list.find((a) => refused(a.address, options));
         if (blocked) {
           const refusal = new OutboundUrlRefused('private_address', `${hostname} resolves to ${blocked.address}, a private or reserved address`);
           return callback(refusal as NodeJS.ErrnoException, []);

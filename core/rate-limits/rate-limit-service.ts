@@ -39,7 +39,7 @@ export class RateLimitService {
     for (let attempt = 0; attempt < 2 && !doc; attempt++) {
       try {
         doc = await this.windows
-          .findOneAndUpdate({ _id: id }, { $inc: { count: 1 }, $setOnInsert: { expires_at: new Date(windowEnd) } }, { upsert: true, new: true })
+          .findOneAndUpdate({ _id: id }, { $inc: { count: 1 }, $setOnInsert: { expires_at: new Date(windowEnd) } }, { upsert: true, returnDocument: 'after' })
           .lean<RateLimitWindowDoc>();
       } catch (err) {
         // Two first requests of a window can race on the upsert; the loser just increments.

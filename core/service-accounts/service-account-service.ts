@@ -64,7 +64,7 @@ export class ServiceAccountService {
   async revoke(accountId: string, id: string): Promise<ServiceAccountView> {
     await this.find(accountId, id);
     const doc = await this.serviceAccounts
-      .findOneAndUpdate({ _id: id, account_id: accountId, revoked_at: null }, { $set: { revoked_at: new Date() } }, { new: true })
+      .findOneAndUpdate({ _id: id, account_id: accountId, revoked_at: null }, { $set: { revoked_at: new Date() } }, { returnDocument: 'after' })
       .lean<ServiceAccountDoc>();
     return toView(doc ?? (await this.find(accountId, id)));
   }

@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { Logger } from 'pino';
 import { createApi } from '../../api/app';
 import type { RouteSpec } from '../../api/http/route';
 import { createCore, Core } from '../../core/composition-root';
 import { Config, loadConfig } from '../../core/config/config';
-import { pingDatabase } from '../../core/db/database';
+import { connectDatabase, pingDatabase } from '../../core/db/database';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { testLogger } from './test-logger';
 
@@ -23,6 +24,7 @@ export interface HarnessOptions {
   label: string;
   config?: Partial<Config>;
   extraRoutes?: (core: Core) => RouteSpec[];
+  logger?: Logger;
 }
 
 async function listen(core: Core, extraRoutes: RouteSpec[]): Promise<{ server: Server; baseUrl: string }> {
@@ -42,7 +44,7 @@ function close(server: Server): Promise<void> {
 export async function startApi(options: HarnessOptions): Promise<ApiHarness> {
   const db = await createTestDatabase(options.label);
   const config: Config = { ...loadConfig({ WFW_ALLOW_PRIVATE_NETWORKS: '1' }), mongodbUri: db.uri, ...options.config };
-  const core = createCore(config, db.connection, testLogger());
+  const core = createCore(config, db.connection, options.logger ?? testLogger());
   await core.ensureIndexes();
   const { server, baseUrl } = await listen(core, options.extraRoutes?.(core) ?? []);
   const siblings: Server[] = [];
@@ -63,12 +65,22 @@ export async function startApi(options: HarnessOptions): Promise<ApiHarness> {
       return { accountId: account.id, clientId: sa.client_id, clientSecret: sa.client_secret, token };
     },
     async startSibling() {
-      const sibling = await listen(core, options.extraRoutes?.(core) ?? []);
+      // A separate core and database connection: nothing shared with the first instance but the database.
+      const connection = await connectDatabase(db.uri);
+      const siblingCore = createCore(config, connection, testLogger());
+      const sibling = await listen(siblingCore, options.extraRoutes?.(siblingCore) ?? []);
       siblings.push(sibling.server);
-      return { baseUrl: sibling.baseUrl, close: () => close(sibling.server) };
+      return {
+        baseUrl: sibling.baseUrl,
+        close: async () => {
+          await close(sibling.server);
+          siblingCore.outbound.close();
+          await connection.close();
+        },
+      };
     },
     async close() {
-      await Promise.all([server, ...siblings].map(close));
+      await Promise.all([server, ...siblings].filter((s) => s.listening).map(close));
       core.outbound.close();
       await db.drop();
     },
