@@ -9,6 +9,11 @@ import { accountRoutes } from './routes/account-routes';
 import { authRoutes } from './routes/auth-routes';
 import { metaRoutes, ReadinessProbe } from './routes/meta-routes';
 import { serviceAccountRoutes } from './routes/service-account-routes';
+import { agentRoutes } from './routes/agent-routes';
+import { operationRoutes } from './routes/operation-routes';
+import { platformCredentialRoutes } from './routes/platform-credential-routes';
+import { scoutRoutes } from './routes/scout-routes';
+import { templateRoutes } from './routes/template-routes';
 
 export interface ApiDeps {
   core: Core;
@@ -34,6 +39,11 @@ export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
     ...authRoutes({ tokens: core.tokens, serviceAccounts: core.serviceAccounts }),
     ...accountRoutes({ accounts: core.accounts }),
     ...serviceAccountRoutes({ serviceAccounts: core.serviceAccounts }),
+    ...agentRoutes({ agents: core.agents, provisioning: core.provisioning }),
+    ...operationRoutes({ operations: core.operations, provisioning: core.provisioning }),
+    ...templateRoutes(core.templates),
+    ...scoutRoutes({ research: (url) => core.research.research(url), suggest: core.templates.suggest }),
+    ...platformCredentialRoutes({ credentials: core.credentials }),
     ...extraRoutes,
   ];
   mountRoutes(router, registry, routes, {

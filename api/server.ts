@@ -5,15 +5,16 @@ import { connectDatabase, pingDatabase } from '../core/db/database';
 import { createLogger } from '../core/logging/logger';
 import { startSweeper } from '../core/maintenance/sweeper';
 import { connectTemporal } from '../core/temporal/temporal-connection';
+import { TemporalAgentWorkflows } from '../core/temporal/agent-workflow-client';
 import { createApi } from './app';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel, 'wfw-api');
   const connection = await connectDatabase(config.mongodbUri);
-  const core = createCore(config, connection, logger);
-  await core.ensureIndexes();
   const temporal = connectTemporal(config.temporal.address, config.temporal.namespace);
+  const core = createCore(config, connection, logger, { workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue) });
+  await core.ensureIndexes();
 
   const { app } = createApi({
     core,

@@ -12,6 +12,24 @@ import { rateLimitModel } from './rate-limits/rate-limit-model';
 import { RateLimitService } from './rate-limits/rate-limit-service';
 import { serviceAccountModel } from './service-accounts/service-account-model';
 import { ServiceAccountService } from './service-accounts/service-account-service';
+import { agentModel, promptVersionModel, researchReportModel } from './agents/agent-model';
+import { AgentService } from './agents/agent-service';
+import { AgentWorkflowStarter, ProvisioningService } from './agents/provisioning-service';
+import { batchModel } from './batches/batch-model';
+import { eventModel, eventSequenceModel } from './events/event-model';
+import { EventLog } from './events/event-log';
+import { operationModel } from './operations/operation-model';
+import { OperationService } from './operations/operation-service';
+import { platformCredentialModel } from './platform-credentials/platform-credential-model';
+import { PlatformCredentialService } from './platform-credentials/platform-credential-service';
+import { SecretBox } from './secrets/secret-box';
+import { localPlatformAgentModel } from './platforms/local-platform-agent-model';
+import { localPhoneNumberModel } from './telephony/local-phone-number-model';
+import type { ResearchReport } from './research/research-report';
+import { ResearchService } from './research/research-service';
+import type { Template } from './templates/template';
+import { getTemplate, listTemplates } from './templates/template-catalog';
+import { suggestTemplate } from './templates/template-suggester';
 
 /**
  * The one place where the core's services are built and wired. The API, the worker, the CLI and
@@ -27,19 +45,78 @@ export interface Core {
   idempotency: IdempotencyService;
   rateLimits: RateLimitService;
   outbound: OutboundHttpClient;
+  agents: AgentService;
+  operations: OperationService;
+  provisioning: ProvisioningService;
+  credentials: PlatformCredentialService;
+  events: EventLog;
+  models: ReturnType<typeof createModels>;
+  templates: TemplateCatalog;
+  research: Researcher;
   ensureIndexes(): Promise<void>;
 }
 
-export function createCore(config: Config, connection: Connection, logger: Logger): Core {
-  const models = {
+export interface TemplateCatalog {
+  list(): readonly Template[];
+  get(id: string): Template | undefined;
+  suggest(report: ResearchReport): ResearchReport['suggested_template'];
+}
+
+export interface Researcher {
+  research(businessUrl: string): Promise<ResearchReport>;
+}
+
+export interface CoreAdapters {
+  /** Temporal in the API and worker; tests may pass their own. */
+  workflows: AgentWorkflowStarter;
+  research: Researcher;
+}
+
+function createModels(connection: Connection) {
+  return {
     accounts: accountModel(connection),
     serviceAccounts: serviceAccountModel(connection),
     signingKeys: signingKeyModel(connection),
     idempotency: idempotencyModel(connection),
     rateLimits: rateLimitModel(connection),
+    agents: agentModel(connection),
+    promptVersions: promptVersionModel(connection),
+    researchReports: researchReportModel(connection),
+    operations: operationModel(connection),
+    batches: batchModel(connection),
+    events: eventModel(connection),
+    eventSequences: eventSequenceModel(connection),
+    platformCredentials: platformCredentialModel(connection),
+    localPlatformAgents: localPlatformAgentModel(connection),
+    localPhoneNumbers: localPhoneNumberModel(connection),
   };
+}
+
+/** Until a real starter is wired (CLI), agent changes are refused rather than silently queued. */
+const noWorkflows: AgentWorkflowStarter = {
+  startProvision: () => Promise.reject(new Error('no workflow engine in this process')),
+  startUpdate: () => Promise.reject(new Error('no workflow engine in this process')),
+  startDelete: () => Promise.reject(new Error('no workflow engine in this process')),
+  cancel: () => Promise.reject(new Error('no workflow engine in this process')),
+};
+
+export function createCore(config: Config, connection: Connection, logger: Logger, adapters: Partial<CoreAdapters> = {}): Core {
+  const models = createModels(connection);
   const serviceAccounts = new ServiceAccountService(models.serviceAccounts);
+  const agents = new AgentService(models.agents, models.promptVersions);
+  const operations = new OperationService(models.operations);
+  const credentials = new PlatformCredentialService(models.platformCredentials, new SecretBox(models.signingKeys, config.encryptionKey));
+  const guard = { allowPrivateNetworks: config.allowPrivateNetworks };
+  const outbound = new OutboundHttpClient(guard);
   return {
+    models,
+    templates: { list: listTemplates, get: getTemplate, suggest: suggestTemplate },
+    research: adapters.research ?? new ResearchService(outbound),
+    agents,
+    operations,
+    credentials,
+    events: new EventLog(models.events, models.eventSequences),
+    provisioning: new ProvisioningService(agents, models.agents, operations, models.batches, credentials, adapters.workflows ?? noWorkflows, guard, logger),
     config,
     logger,
     connection,
@@ -48,7 +125,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     tokens: new TokenService(serviceAccounts, models.signingKeys, config.tokenTtlSeconds, config.tokenSigningKey),
     idempotency: new IdempotencyService(models.idempotency),
     rateLimits: new RateLimitService(models.rateLimits, config.rateLimit),
-    outbound: new OutboundHttpClient({ allowPrivateNetworks: config.allowPrivateNetworks }),
+    outbound,
     async ensureIndexes() {
       for (const model of Object.values(models)) await model.createIndexes();
     },

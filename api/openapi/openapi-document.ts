@@ -58,6 +58,11 @@ export function generateDocument(registry: OpenAPIRegistry, serverUrl = '/'): Re
       { name: 'auth', description: 'Access tokens.' },
       { name: 'service-accounts', description: 'Credentials for bots.' },
       { name: 'account', description: 'The calling account.' },
+      { name: 'agents', description: 'Voice agents: provision, change, deprovision.' },
+      { name: 'operations', description: 'Async operations and batches.' },
+      { name: 'templates', description: 'Industry verticals.' },
+      { name: 'scout', description: 'Research a business without provisioning.' },
+      { name: 'platform-credentials', description: 'Per-account credentials for voice platforms and Twilio.' },
       { name: 'meta', description: 'Health and the API description.' },
     ],
   }) as unknown as Record<string, unknown>;

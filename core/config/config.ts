@@ -19,6 +19,12 @@ const envSchema = z.object({
   WFW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   WFW_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   WFW_PUBLIC_BASE_URL: z.string().url().optional(),
+  /** 32 bytes, base64: seals stored provider credentials. Unset: a key is generated in the database (dev only). */
+  WFW_ENCRYPTION_KEY: z.string().optional(),
+  WFW_LOCAL_PLATFORM_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  LLM_BASE_URL: z.string().url().optional(),
+  LLM_API_KEY: z.string().optional(),
+  LLM_MODEL: z.string().optional(),
 });
 
 export interface Config {
@@ -32,6 +38,9 @@ export interface Config {
   rateLimit: { requestsPerWindow: number; windowSeconds: number };
   maxBodyBytes: number;
   publicBaseUrl?: string;
+  encryptionKey?: string;
+  localPlatformLatencyMs: number;
+  llm: { baseUrl?: string; apiKey?: string; model?: string };
 }
 
 /** Reads the process environment once; a bad value stops the process with every problem listed. */
@@ -53,5 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimit: { requestsPerWindow: e.WFW_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 },
     maxBodyBytes: e.WFW_MAX_BODY_BYTES,
     publicBaseUrl: e.WFW_PUBLIC_BASE_URL,
+    encryptionKey: e.WFW_ENCRYPTION_KEY,
+    localPlatformLatencyMs: e.WFW_LOCAL_PLATFORM_LATENCY_MS,
+    llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL },
   };
 }

@@ -13,6 +13,7 @@ export const RECOVERY_ACTIONS = {
   check_resource_id: 'The resource does not exist for this account; check the ID.',
   use_new_idempotency_key: 'This Idempotency-Key was used for a different request; send a new key.',
   wait_for_operation: 'The resource is busy; poll it and retry when it settles.',
+  configure_platform_credentials: 'Store the platform’s credentials (PUT /v2/platform-credentials/{platform}), then retry.',
   contact_support: 'Not recoverable by the client; contact support with the request_id.',
   none: 'Nothing to do; the request was understood and answered.',
 } as const;
@@ -48,6 +49,9 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_IN_USE: { status: 409, retryable: true, recovery: 'retry_after_delay', description: 'A request with this Idempotency-Key is still being processed.' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, recovery: 'fix_request', description: 'The body exceeds the size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, recovery: 'fix_request', description: 'The Content-Type is not accepted by this route.' },
+  PLATFORM_NOT_CONFIGURED: { status: 422, retryable: false, recovery: 'configure_platform_credentials', description: 'The account has no credentials for the requested voice platform.' },
+  OPERATION_NOT_CANCELABLE: { status: 409, retryable: false, recovery: 'none', description: 'The operation has already finished.' },
+  RESEARCH_FAILED: { status: 422, retryable: false, recovery: 'fix_request', description: 'The business site could not be researched; details say why and whether a retry may help.' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, retryable: false, recovery: 'use_new_idempotency_key', description: 'The Idempotency-Key was already used with a different request.' },
   RATE_LIMITED: { status: 429, retryable: true, recovery: 'retry_after_delay', description: 'Too many requests for these credentials in the current window.' },
   INTERNAL_ERROR: { status: 500, retryable: true, recovery: 'retry_after_delay', description: 'An unexpected failure; nothing was committed that the request_id cannot explain.' },

@@ -47,6 +47,16 @@ export interface PhoneAttachment {
   /** The telephony provider's number ID (Twilio SID) when the platform imports numbers. */
   provider_number_id?: string;
   telephony: string;
+  /**
+   * The telephony account's credentials. ElevenLabs and Vapi import a Twilio number by connecting
+   * to the Twilio account themselves, so they need these the first time a number is attached.
+   */
+  telephony_credentials?: { account_sid: string; auth_token: string };
+  /**
+   * Retell imports numbers over SIP: the termination URI of the Elastic SIP trunk that carries the
+   * number (e.g. `example.pstn.twilio.com`). Needed only the first time a number is attached.
+   */
+  sip_termination_uri?: string;
 }
 
 export class PlatformError extends Error {

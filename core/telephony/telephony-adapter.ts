@@ -17,9 +17,10 @@ export interface AcquiredNumber {
 export class TelephonyError extends Error {
   constructor(
     readonly telephony: TelephonyName,
-    readonly code: 'unauthorized' | 'no_numbers_available' | 'invalid_request' | 'unavailable' | 'unexpected',
+    readonly code: 'unauthorized' | 'rate_limited' | 'no_numbers_available' | 'invalid_request' | 'not_found' | 'unavailable' | 'unexpected',
     message: string,
     readonly retryable: boolean,
+    readonly status?: number,
   ) {
     super(message);
     this.name = 'TelephonyError';

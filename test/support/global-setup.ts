@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import net from 'node:net';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { WORKFLOW_BUNDLE } from './workflow-bundle-path';
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -20,6 +22,15 @@ function portOpen(port: number): Promise<boolean> {
 export default async function globalSetup(): Promise<void> {
   const mongoPort = Number(process.env.WFW_FERRETDB_PORT ?? 27017);
   const temporalPort = Number(process.env.WFW_TEMPORAL_PORT ?? 7233);
-  if ((await portOpen(mongoPort)) && (await portOpen(temporalPort))) return;
-  execFileSync('bash', [path.join(__dirname, '../../infra/scripts/infra-up.sh')], { stdio: 'inherit' });
+  if (!((await portOpen(mongoPort)) && (await portOpen(temporalPort)))) {
+    execFileSync('bash', [path.join(__dirname, '../../infra/scripts/infra-up.sh')], { stdio: 'inherit' });
+  }
+  // Bundle the workflows once per run: every test worker loads this instead of re-running webpack.
+  const { bundleWorkflowCode } = await import('@temporalio/worker');
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: quietLogger });
+  mkdirSync(path.dirname(WORKFLOW_BUNDLE), { recursive: true });
+  writeFileSync(WORKFLOW_BUNDLE, code);
 }
+
+const noop = () => undefined;
+const quietLogger = { trace: noop, debug: noop, info: noop, warn: noop, error: (m: string) => process.stderr.write(`${m}\n`), log: noop };

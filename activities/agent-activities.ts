@@ -1,0 +1,330 @@
+import { Context } from '@temporalio/activity';
+import type { Model } from 'mongoose';
+import type { AgentDoc, ResearchReportDoc } from '../core/agents/agent-model';
+import type { AgentService } from '../core/agents/agent-service';
+import type { EventLog } from '../core/events/event-log';
+import type { AgentGenerator } from '../core/generation/agent-generator';
+import type { OperationService } from '../core/operations/operation-service';
+import type { PlatformCredentialService } from '../core/platform-credentials/platform-credential-service';
+import type { AgentDeployment, PlatformAdapter, PlatformCredentials, PlatformName } from '../core/platforms/platform-adapter';
+import type { ResearchReport } from '../core/research/research-report';
+import type { Template } from '../core/templates/template';
+import type { TelephonyAdapter, TelephonyName } from '../core/telephony/telephony-adapter';
+import type { DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput } from '../workflows/agent-workflow-types';
+import { asActivity, failure } from './activity-errors';
+
+export interface AgentActivityDeps {
+  agents: AgentService;
+  operations: OperationService;
+  events: EventLog;
+  researchReports: Model<ResearchReportDoc>;
+  research: { research(businessUrl: string): Promise<ResearchReport> };
+  templates: { get(id: string): Template | undefined; suggest(report: ResearchReport): ResearchReport['suggested_template'] };
+  generator: AgentGenerator;
+  platforms: Record<PlatformName, PlatformAdapter>;
+  telephony: Record<TelephonyName, TelephonyAdapter>;
+  credentials: PlatformCredentialService;
+}
+
+type OpRef = { operationId: string; agentId: string };
+
+/** Suggestions below this are not trusted to pick a template on a client's behalf. */
+const MIN_SUGGESTION_CONFIDENCE = 0.5;
+
+/**
+ * The I/O of the agent workflows. Every activity is idempotent: it may run again after a crash
+ * or a timeout, so each one first looks for what an earlier attempt already did.
+ */
+export function createAgentActivities(deps: AgentActivityDeps) {
+  const { agents, operations } = deps;
+
+  async function agentOf(agentId: string): Promise<AgentDoc> {
+    const agent = await agents.findById(agentId);
+    if (!agent) throw failure('AGENT_NOT_FOUND', `agent ${agentId} does not exist`);
+    return agent;
+  }
+
+  async function step<T>(operationId: string, name: string, body: () => Promise<T>, detail?: (result: T) => string | undefined): Promise<T> {
+    return asActivity(async () => {
+      await operations.stepStarted(operationId, name, Context.current().info.attempt);
+      const result = await body();
+      await operations.stepFinished(operationId, name, 'completed', detail?.(result));
+      return result;
+    });
+  }
+
+  async function platformCredentials(agent: AgentDoc): Promise<PlatformCredentials> {
+    if (agent.platform === 'local') return { api_key: 'local' };
+    const creds = await deps.credentials.platformCredentials(agent.account_id, agent.platform);
+    if (!creds) {
+      throw failure('PLATFORM_CREDENTIALS_MISSING', `no ${agent.platform} credentials for this account; PUT /v2/platform-credentials/${agent.platform}`);
+    }
+    return creds;
+  }
+
+  async function deploymentFor(agent: AgentDoc, version: number, dedupeToken: string): Promise<AgentDeployment> {
+    const pv = await agents.promptVersionByNumber(agent._id, version);
+    if (!pv) throw failure('PROMPT_VERSION_MISSING', `agent ${agent._id} has no prompt version ${version}`);
+    return {
+      name: agent.name,
+      system_prompt: pv.system_prompt,
+      first_message: pv.first_message,
+      voice: agent.voice ?? undefined,
+      language: agent.language,
+      knowledge_base: pv.knowledge_base,
+      dedupe_token: dedupeToken,
+    };
+  }
+
+  return {
+    async beginOperation({ operationId }: OpRef): Promise<void> {
+      await asActivity(() => operations.markRunning(operationId));
+    },
+
+    async researchBusiness({ operationId, agentId }: OpRef): Promise<{ templateId: string; suggested: string | null }> {
+      return step(
+        operationId,
+        'research',
+        async () => {
+          const agent = await agentOf(agentId);
+          let stored = await deps.researchReports.findById(operationId).lean<ResearchReportDoc>();
+          if (!stored) {
+            const report = await deps.research.research(agent.business_url);
+            report.suggested_template = deps.templates.suggest(report);
+            stored = { _id: operationId, account_id: agent.account_id, operation_id: operationId, business_url: agent.business_url, report: report as unknown as Record<string, unknown>, created_at: new Date() };
+            await deps.researchReports.updateOne({ _id: operationId }, { $setOnInsert: stored }, { upsert: true });
+          }
+          const report = stored.report as unknown as ResearchReport;
+          let templateId = agent.template_id;
+          if (templateId === 'auto') {
+            const s = report.suggested_template;
+            if (!s || s.confidence < MIN_SUGGESTION_CONFIDENCE) {
+              throw failure('TEMPLATE_UNDETERMINED', 'template_id was "auto" and the research did not point clearly at one vertical; pass a template_id');
+            }
+            templateId = s.template_id;
+          }
+          await agents.update(agentId, { research_report_id: operationId, template_id: templateId });
+          return { templateId, suggested: report.suggested_template?.template_id ?? null };
+        },
+        (r) => `template ${r.templateId}`,
+      );
+    },
+
+    async skipStep({ operationId, step: name, reason }: { operationId: string; step: string; reason: string }): Promise<void> {
+      await asActivity(() => operations.stepFinished(operationId, name, 'skipped', reason));
+    },
+
+    async generateAgentConfig({ operationId, agentId, rollbackTo }: OpRef & { rollbackTo?: number }): Promise<{ version: number }> {
+      return step(
+        operationId,
+        'generate',
+        async () => {
+          const mine = await agents.promptVersionByOperation(agentId, operationId);
+          if (mine) return { version: mine.version };
+          const agent = await agentOf(agentId);
+          const latest = await agents.latestPromptVersion(agentId);
+          const version = (latest?.version ?? 0) + 1;
+          if (rollbackTo !== undefined) {
+            const source = await agents.promptVersionByNumber(agentId, rollbackTo);
+            if (!source) throw failure('PROMPT_VERSION_MISSING', `no prompt version ${rollbackTo}`);
+            await agents.savePromptVersion({ ...source, version, source: 'rollback', rolled_back_from: rollbackTo, operation_id: operationId });
+            return { version };
+          }
+          const template = deps.templates.get(agent.template_id);
+          if (!template) throw failure('TEMPLATE_NOT_FOUND', `template ${agent.template_id} does not exist`);
+          const stored = agent.research_report_id ? await deps.researchReports.findById(agent.research_report_id).lean<ResearchReportDoc>() : null;
+          if (!stored) throw failure('RESEARCH_MISSING', 'no research report for this agent');
+          const generated = await deps.generator.generate({
+            template,
+            report: stored.report as unknown as ResearchReport,
+            agent: { name: agent.name, language: agent.language, voice: agent.voice ?? undefined },
+          });
+          await agents.savePromptVersion({
+            account_id: agent.account_id,
+            agent_id: agentId,
+            version,
+            system_prompt: agent.prompt_override ?? generated.system_prompt,
+            first_message: generated.first_message,
+            knowledge_base: generated.knowledge_base,
+            source: agent.prompt_override ? 'override' : latest ? 'regenerated' : 'generated',
+            generator: generated.generator + (generated.model ? `:${generated.model}` : ''),
+            rolled_back_from: null,
+            operation_id: operationId,
+          });
+          return { version };
+        },
+        (r) => `prompt version ${r.version}`,
+      );
+    },
+
+    async deployAgent({ operationId, agentId }: OpRef): Promise<{ platformAgentId: string }> {
+      return step(operationId, 'deploy', async () => {
+        const agent = await agentOf(agentId);
+        const pv = await agents.promptVersionByOperation(agentId, operationId);
+        if (!pv) throw failure('PROMPT_VERSION_MISSING', 'generate has not written a prompt version');
+        const deployed = await deps.platforms[agent.platform].createAgent(await platformCredentials(agent), await deploymentFor(agent, pv.version, operationId));
+        await agents.update(agentId, { platform_agent_id: deployed.platform_agent_id, platform_kb_ids: deployed.knowledge_base_ids, current_prompt_version: pv.version });
+        return { platformAgentId: deployed.platform_agent_id };
+      });
+    },
+
+    async acquirePhoneNumber({ operationId, agentId }: OpRef): Promise<{ phoneNumber: string }> {
+      return asActivity(async () => {
+        await operations.stepStarted(operationId, 'number', Context.current().info.attempt);
+        const agent = await agentOf(agentId);
+        if (agent.phone_number && agent.telephony_number_id) return { phoneNumber: agent.phone_number };
+        const twilio = agent.platform === 'local' ? null : await deps.credentials.telephonyCredentials(agent.account_id);
+        const telephony: TelephonyName = twilio ? 'twilio' : 'local';
+        const number = await deps.telephony[telephony].acquireNumber(twilio, { area_code: agent.area_code ?? undefined, country: 'US', dedupe_token: operationId });
+        await agents.update(agentId, { phone_number: number.e164, telephony, telephony_number_id: number.provider_number_id });
+        return { phoneNumber: number.e164 };
+      });
+    },
+
+    async attachPhoneNumber({ operationId, agentId }: OpRef): Promise<void> {
+      await asActivity(async () => {
+        const agent = await agentOf(agentId);
+        if (!agent.platform_agent_id || !agent.phone_number || !agent.telephony) throw failure('NOT_READY', 'agent has no platform agent or number to attach');
+        // Platforms import a Twilio number with the account's Twilio credentials.
+        const twilio = agent.telephony === 'twilio' ? await deps.credentials.telephonyCredentials(agent.account_id) : null;
+        await deps.platforms[agent.platform].attachPhoneNumber(await platformCredentials(agent), agent.platform_agent_id, {
+          e164: agent.phone_number,
+          provider_number_id: agent.telephony_number_id ?? undefined,
+          telephony: agent.telephony,
+          ...(twilio ? { telephony_credentials: twilio } : {}),
+        });
+        await operations.stepFinished(operationId, 'number', 'completed', agent.phone_number);
+      });
+    },
+
+    async activateAgent({ operationId, agentId }: OpRef): Promise<ProvisionAgentResult> {
+      return step(operationId, 'activate', async () => {
+        const agent = await agentOf(agentId);
+        const op = await operations.findById(operationId);
+        if (!op || !agent.phone_number) throw failure('NOT_READY', 'operation or phone number missing');
+        const seconds = Math.round(((op.completed_at ?? new Date()).getTime() - op.created_at.getTime()) / 100) / 10;
+        await agents.update(agentId, { status: 'active', activated_at: agent.activated_at ?? new Date() });
+        await operations.complete(operationId, 'active', { phone_number: agent.phone_number, provisioning_time_seconds: seconds });
+        const finished = await operations.findById(operationId);
+        await deps.events.append(
+          agent.account_id,
+          'agent.activated',
+          { agent_id: agentId, operation_id: operationId, phone_number: agent.phone_number, status: 'active', platform: agent.platform, provisioning_time_seconds: finished?.provisioning_time_seconds ?? seconds },
+          { dedupeKey: `agent.activated:${operationId}`, agentId },
+        );
+        return { agentId, phoneNumber: agent.phone_number, provisioningTimeSeconds: finished?.provisioning_time_seconds ?? seconds };
+      });
+    },
+
+    /** Compensation: the platform agent goes; already gone is fine. */
+    async removePlatformAgent({ operationId, agentId, step: stepName }: OpRef & { step: string }): Promise<boolean> {
+      return asActivity(async () => {
+        if (stepName !== 'deploy') await operations.stepStarted(operationId, stepName, Context.current().info.attempt);
+        const agent = await agentOf(agentId);
+        if (!agent.platform_agent_id) {
+          if (stepName !== 'deploy') await operations.stepFinished(operationId, stepName, 'skipped', 'no platform agent');
+          return false;
+        }
+        await deps.platforms[agent.platform].deleteAgent(await platformCredentials(agent), {
+          platform: agent.platform,
+          platform_agent_id: agent.platform_agent_id,
+          knowledge_base_ids: agent.platform_kb_ids,
+        });
+        await agents.update(agentId, { platform_agent_id: null, platform_kb_ids: [] });
+        await operations.stepFinished(operationId, stepName, stepName === 'deploy' ? 'compensated' : 'completed');
+        return true;
+      });
+    },
+
+    /** Compensation: the number goes back; already released is fine. */
+    async releasePhoneNumber({ operationId, agentId, step: stepName }: OpRef & { step: string }): Promise<string | null> {
+      return asActivity(async () => {
+        if (stepName !== 'number') await operations.stepStarted(operationId, stepName, Context.current().info.attempt);
+        const agent = await agentOf(agentId);
+        if (!agent.telephony || !agent.telephony_number_id || !agent.phone_number) {
+          if (stepName !== 'number') await operations.stepFinished(operationId, stepName, 'skipped', 'no number held');
+          return null;
+        }
+        const twilio = agent.telephony === 'twilio' ? await deps.credentials.telephonyCredentials(agent.account_id) : null;
+        await deps.telephony[agent.telephony].releaseNumber(twilio, { telephony: agent.telephony, e164: agent.phone_number, provider_number_id: agent.telephony_number_id });
+        await agents.update(agentId, { telephony_number_id: null });
+        await operations.stepFinished(operationId, stepName, stepName === 'number' ? 'compensated' : 'completed');
+        return agent.phone_number;
+      });
+    },
+
+    async failProvisioning({ operationId, agentId, canceled, error }: OpRef & { canceled: boolean; error: OperationFailureInfo }): Promise<void> {
+      await asActivity(async () => {
+        const agent = await agentOf(agentId);
+        if (error.step) await operations.stepFinished(operationId, error.step, 'failed', error.message.slice(0, 500));
+        await agents.update(agentId, { status: 'failed', phone_number: agent.telephony_number_id ? agent.phone_number : null });
+        await operations.fail(operationId, canceled ? 'canceled' : 'failed', error);
+        await deps.events.append(
+          agent.account_id,
+          'agent.provisioning_failed',
+          { agent_id: agentId, operation_id: operationId, status: canceled ? 'canceled' : 'failed', error },
+          { dedupeKey: `agent.provisioning_failed:${operationId}`, agentId },
+        );
+      });
+    },
+
+    async pushToPlatform({ operationId, agentId }: OpRef): Promise<{ version: number }> {
+      return step(operationId, 'push', async () => {
+        const agent = await agentOf(agentId);
+        const pv = await agents.promptVersionByOperation(agentId, operationId);
+        if (!pv) throw failure('PROMPT_VERSION_MISSING', 'no prompt version written by this operation');
+        if (!agent.platform_agent_id) throw failure('NOT_DEPLOYED', 'agent has no platform agent');
+        const deployed = await deps.platforms[agent.platform].updateAgent(
+          await platformCredentials(agent),
+          agent.platform_agent_id,
+          await deploymentFor(agent, pv.version, agent.provision_operation_id),
+        );
+        await agents.update(agentId, { platform_kb_ids: deployed.knowledge_base_ids });
+        return { version: pv.version };
+      });
+    },
+
+    async finalizeUpdate({ operationId, agentId, changedFields }: OpRef & { changedFields: string[] }): Promise<{ version: number | null }> {
+      return step(operationId, 'finalize', async () => {
+        const agent = await agentOf(agentId);
+        const pv = await agents.promptVersionByOperation(agentId, operationId);
+        await agents.update(agentId, { status: 'active', current_prompt_version: pv?.version ?? agent.current_prompt_version });
+        await operations.complete(operationId, 'succeeded', {});
+        const fields = pv ? [...new Set([...changedFields, 'system_prompt_version'])] : changedFields;
+        await deps.events.append(
+          agent.account_id,
+          'agent.updated',
+          { agent_id: agentId, operation_id: operationId, changed_fields: fields, prompt_version: pv?.version ?? agent.current_prompt_version },
+          { dedupeKey: `agent.updated:${operationId}`, agentId },
+        );
+        return { version: pv?.version ?? null };
+      });
+    },
+
+    /** A failed update leaves the agent as it was: active, on its previous prompt version. */
+    async failChange({ operationId, agentId, error, restoreStatus }: OpRef & { error: OperationFailureInfo; restoreStatus: 'active' | 'failed' }): Promise<void> {
+      await asActivity(async () => {
+        if (error.step) await operations.stepFinished(operationId, error.step, 'failed', error.message.slice(0, 500));
+        await agents.update(agentId, { status: restoreStatus });
+        await operations.fail(operationId, 'failed', error);
+      });
+    },
+
+    async finalizeDelete({ operationId, agentId, releasedNumber }: OpRef & { releasedNumber: string | null }): Promise<void> {
+      await step(operationId, 'finalize', async () => {
+        const agent = await agentOf(agentId);
+        await agents.update(agentId, { status: 'deleted', deleted_at: agent.deleted_at ?? new Date() });
+        await operations.complete(operationId, 'succeeded', {});
+        await deps.events.append(
+          agent.account_id,
+          'agent.deleted',
+          { agent_id: agentId, operation_id: operationId, released_phone_number: releasedNumber ?? agent.phone_number },
+          { dedupeKey: `agent.deleted:${operationId}`, agentId },
+        );
+      });
+    },
+  };
+}
+
+export type AgentActivities = ReturnType<typeof createAgentActivities>;
+export type { DeleteAgentInput, ProvisionAgentInput, UpdateAgentInput };

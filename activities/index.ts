@@ -1,0 +1,30 @@
+import type { Core } from '../core/composition-root';
+import { createAgentGenerator } from '../core/generation/generator-factory';
+import type { PlatformAdapter, PlatformName } from '../core/platforms/platform-adapter';
+import { createPlatformAdapters } from '../core/platforms/platform-registry';
+import type { TelephonyAdapter, TelephonyName } from '../core/telephony/telephony-adapter';
+import { createTelephonyAdapters } from '../core/telephony/telephony-registry';
+import { createAgentActivities } from './agent-activities';
+
+export interface ActivityOverrides {
+  platforms?: Partial<Record<PlatformName, PlatformAdapter>>;
+  telephony?: Partial<Record<TelephonyName, TelephonyAdapter>>;
+}
+
+/** Every activity the worker registers, built from the core's services and the provider adapters. */
+export function createActivities(core: Core, overrides: ActivityOverrides = {}) {
+  return {
+    ...createAgentActivities({
+      agents: core.agents,
+      operations: core.operations,
+      events: core.events,
+      researchReports: core.models.researchReports,
+      research: core.research,
+      templates: core.templates,
+      generator: createAgentGenerator({ llmBaseUrl: core.config.llm.baseUrl, llmApiKey: core.config.llm.apiKey, llmModel: core.config.llm.model }),
+      platforms: { ...createPlatformAdapters({ connection: core.connection, localLatencyMs: core.config.localPlatformLatencyMs }), ...overrides.platforms },
+      telephony: { ...createTelephonyAdapters({ connection: core.connection }), ...overrides.telephony },
+      credentials: core.credentials,
+    }),
+  };
+}

@@ -1,0 +1,184 @@
+import { Model } from 'mongoose';
+import { ApiError, NotFoundError } from '../errors/errors';
+import { isId, newId } from '../ids/ids';
+import { Page, PageQuery, paginate } from '../pagination/pagination';
+import { AgentDoc, AgentStatus, PromptVersionDoc } from './agent-model';
+
+export interface AgentView {
+  object: 'agent';
+  id: string;
+  name: string;
+  status: AgentStatus;
+  platform: string;
+  template_id: string;
+  business_url: string;
+  voice: string | null;
+  language: string;
+  area_code: string | null;
+  phone_number: string | null;
+  prompt_version: number | null;
+  prompt_override: boolean;
+  platform_agent_id: string | null;
+  metadata: Record<string, string>;
+  operation_id: string;
+  last_operation_id: string;
+  created_at: string;
+  updated_at: string;
+  activated_at: string | null;
+}
+
+export interface PromptVersionView {
+  object: 'prompt_version';
+  id: string;
+  agent_id: string;
+  version: number;
+  is_current: boolean;
+  source: PromptVersionDoc['source'];
+  generator: string | null;
+  rolled_back_from: number | null;
+  system_prompt: string;
+  first_message: string;
+  knowledge_base: { key: string; title: string; content: string }[];
+  created_at: string;
+}
+
+export interface AgentFilter {
+  status?: AgentStatus;
+  platform?: string;
+  template_id?: string;
+  name?: string;
+}
+
+export class AgentService {
+  constructor(
+    private readonly agents: Model<AgentDoc>,
+    private readonly promptVersions: Model<PromptVersionDoc>,
+  ) {}
+
+  async find(accountId: string, id: string, options: { includeDeleted?: boolean } = {}): Promise<AgentDoc> {
+    if (!isId('agent', id)) throw new ApiError('INVALID_ID', `${id} is not an agent ID.`, { details: [{ field: 'id', issue: 'invalid_id', message: 'expected agt_…' }] });
+    const doc = await this.agents.findOne({ _id: id, account_id: accountId }).lean<AgentDoc>();
+    if (!doc || (!options.includeDeleted && doc.status === 'deleted')) throw new NotFoundError('agent', id);
+    return doc;
+  }
+
+  async get(accountId: string, id: string): Promise<AgentView> {
+    return toAgentView(await this.find(accountId, id, { includeDeleted: true }));
+  }
+
+  list(accountId: string, filter: AgentFilter, page: PageQuery): Promise<Page<AgentView>> {
+    const query: Record<string, unknown> = { account_id: accountId };
+    query.status = filter.status ?? { $ne: 'deleted' };
+    if (filter.platform) query.platform = filter.platform;
+    if (filter.template_id) query.template_id = filter.template_id;
+    if (filter.name) query.name = filter.name;
+    return paginate(this.agents, 'agents', query, page, toAgentView);
+  }
+
+  async findById(id: string): Promise<AgentDoc | null> {
+    return this.agents.findById(id).lean<AgentDoc>();
+  }
+
+  async update(id: string, set: Partial<AgentDoc>): Promise<void> {
+    await this.agents.updateOne({ _id: id }, { $set: { ...set, updated_at: new Date() } });
+  }
+
+  /** Claims the agent for a change; only one update or delete runs at a time. */
+  async claimForChange(accountId: string, id: string, to: 'updating' | 'deleting', operationId: string): Promise<AgentDoc> {
+    // A failed agent can still be deleted (to clean up), but only an active one can be updated.
+    const from: AgentStatus[] = to === 'deleting' ? ['active', 'failed'] : ['active'];
+    const claimed = await this.agents
+      .findOneAndUpdate({ _id: id, account_id: accountId, status: { $in: from } }, { $set: { status: to, last_operation_id: operationId, updated_at: new Date() } }, { returnDocument: 'before' })
+      .lean<AgentDoc>();
+    if (claimed) return claimed;
+    const current = await this.find(accountId, id);
+    throw new ApiError('CONFLICT', `Agent ${id} is ${current.status}; it cannot be ${to === 'deleting' ? 'deleted' : 'updated'} now.`, {
+      details: [{ field: 'id', issue: 'agent_busy', message: `status is ${current.status}`, status: current.status, operation_id: current.last_operation_id }],
+      recovery: 'wait_for_operation',
+      retryable: current.status === 'provisioning' || current.status === 'updating' || current.status === 'deleting',
+    });
+  }
+
+  async listPromptVersions(accountId: string, agentId: string, page: PageQuery): Promise<Page<PromptVersionView>> {
+    const agent = await this.find(accountId, agentId, { includeDeleted: true });
+    return paginate(this.promptVersions, `prompt_versions:${agentId}`, { account_id: accountId, agent_id: agentId }, page, (d) => toPromptVersionView(d, agent.current_prompt_version));
+  }
+
+  async getPromptVersion(accountId: string, agentId: string, version: number): Promise<PromptVersionDoc> {
+    const doc = await this.promptVersions.findOne({ account_id: accountId, agent_id: agentId, version }).lean<PromptVersionDoc>();
+    if (!doc) throw new NotFoundError('prompt version', `${agentId} v${version}`);
+    return doc;
+  }
+
+  async latestPromptVersion(agentId: string): Promise<PromptVersionDoc | null> {
+    return this.promptVersions.findOne({ agent_id: agentId }).sort({ version: -1 }).lean<PromptVersionDoc>();
+  }
+
+  async promptVersionByOperation(agentId: string, operationId: string): Promise<PromptVersionDoc | null> {
+    return this.promptVersions.findOne({ agent_id: agentId, operation_id: operationId }).lean<PromptVersionDoc>();
+  }
+
+  async promptVersionByNumber(agentId: string, version: number): Promise<PromptVersionDoc | null> {
+    return this.promptVersions.findOne({ agent_id: agentId, version }).lean<PromptVersionDoc>();
+  }
+
+  /**
+   * Writes the version at most once: `(agent_id, version)` is unique and the ID is derived from
+   * them, so a retried activity finds the row its first attempt wrote.
+   */
+  async savePromptVersion(input: Omit<PromptVersionDoc, '_id' | 'created_at'>): Promise<PromptVersionDoc> {
+    const existing = await this.promptVersions.findOne({ agent_id: input.agent_id, version: input.version }).lean<PromptVersionDoc>();
+    if (existing) return existing;
+    const doc: PromptVersionDoc = { ...input, _id: newId('promptVersion'), created_at: new Date() };
+    try {
+      await this.promptVersions.create(doc);
+      return doc;
+    } catch (err) {
+      const again = await this.promptVersions.findOne({ agent_id: input.agent_id, version: input.version }).lean<PromptVersionDoc>();
+      if (again) return again;
+      throw err;
+    }
+  }
+}
+
+export function toAgentView(doc: AgentDoc): AgentView {
+  return {
+    object: 'agent',
+    id: doc._id,
+    name: doc.name,
+    status: doc.status,
+    platform: doc.platform,
+    template_id: doc.template_id,
+    business_url: doc.business_url,
+    voice: doc.voice,
+    language: doc.language,
+    area_code: doc.area_code,
+    phone_number: doc.phone_number,
+    prompt_version: doc.current_prompt_version,
+    prompt_override: doc.prompt_override !== null,
+    platform_agent_id: doc.platform_agent_id,
+    metadata: doc.metadata ?? {},
+    operation_id: doc.provision_operation_id,
+    last_operation_id: doc.last_operation_id,
+    created_at: doc.created_at.toISOString(),
+    updated_at: doc.updated_at.toISOString(),
+    activated_at: doc.activated_at ? doc.activated_at.toISOString() : null,
+  };
+}
+
+export function toPromptVersionView(doc: PromptVersionDoc, current: number | null): PromptVersionView {
+  return {
+    object: 'prompt_version',
+    id: doc._id,
+    agent_id: doc.agent_id,
+    version: doc.version,
+    is_current: doc.version === current,
+    source: doc.source,
+    generator: doc.generator,
+    rolled_back_from: doc.rolled_back_from,
+    system_prompt: doc.system_prompt,
+    first_message: doc.first_message,
+    knowledge_base: doc.knowledge_base,
+    created_at: doc.created_at.toISOString(),
+  };
+}

@@ -1,0 +1,67 @@
+import { Model } from 'mongoose';
+import { isDuplicateKeyError } from '../db/database';
+import { newId } from '../ids/ids';
+import { EventDoc, EventSequenceDoc } from './event-model';
+import { EVENT_SCHEMAS, EventData, EventType } from './event-types';
+
+export interface EventEnvelope {
+  object: 'event';
+  event_id: string;
+  event_type: string;
+  sequence: number;
+  created_at: string;
+  data: Record<string, unknown>;
+}
+
+/**
+ * The one place events are written. Writers pass a dedupe key derived from the state change
+ * (e.g. the operation ID), and they run inside retried activities, so an event is written
+ * at least once with its change and never twice.
+ */
+export class EventLog {
+  constructor(
+    private readonly events: Model<EventDoc>,
+    private readonly sequences: Model<EventSequenceDoc>,
+  ) {}
+
+  async append<T extends EventType>(accountId: string, type: T, data: EventData<T>, options: { dedupeKey: string; agentId?: string | null }): Promise<EventEnvelope> {
+    const parsed = EVENT_SCHEMAS[type].data.parse(data) as Record<string, unknown>;
+    const existing = await this.events.findOne({ account_id: accountId, dedupe_key: options.dedupeKey }).lean<EventDoc>();
+    if (existing) return toEnvelope(existing);
+    const counter = await this.sequences
+      .findOneAndUpdate({ _id: accountId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' })
+      .lean<EventSequenceDoc>();
+    const doc: EventDoc = {
+      _id: newId('event'),
+      account_id: accountId,
+      seq: counter!.seq,
+      type,
+      agent_id: options.agentId ?? null,
+      data: parsed,
+      dedupe_key: options.dedupeKey,
+      created_at: new Date(),
+    };
+    try {
+      await this.events.create(doc);
+      return toEnvelope(doc);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      const winner = await this.events.findOne({ account_id: accountId, dedupe_key: options.dedupeKey }).lean<EventDoc>();
+      if (!winner) throw err;
+      return toEnvelope(winner);
+    }
+  }
+
+  async list(accountId: string, filter: { types?: string[]; agentId?: string; afterSeq?: number; limit: number }): Promise<EventEnvelope[]> {
+    const query: Record<string, unknown> = { account_id: accountId };
+    if (filter.types?.length) query.type = { $in: filter.types };
+    if (filter.agentId) query.agent_id = filter.agentId;
+    if (filter.afterSeq !== undefined) query.seq = { $gt: filter.afterSeq };
+    const docs = await this.events.find(query).sort({ seq: 1 }).limit(filter.limit).lean<EventDoc[]>();
+    return docs.map(toEnvelope);
+  }
+}
+
+export function toEnvelope(doc: EventDoc): EventEnvelope {
+  return { object: 'event', event_id: doc._id, event_type: doc.type, sequence: doc.seq, created_at: doc.created_at.toISOString(), data: doc.data };
+}

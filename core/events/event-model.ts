@@ -1,0 +1,45 @@
+import { Connection, Model, Schema } from 'mongoose';
+
+export interface EventDoc {
+  _id: string;
+  account_id: string;
+  /** Monotonic per account: the order of the log and the SSE cursor. */
+  seq: number;
+  type: string;
+  agent_id: string | null;
+  data: Record<string, unknown>;
+  /** What makes the event unique (e.g. `agent.activated:op_…`), so a retried writer adds nothing. */
+  dedupe_key: string;
+  created_at: Date;
+}
+
+const eventSchema = new Schema<EventDoc>(
+  {
+    _id: { type: String, required: true },
+    account_id: { type: String, required: true },
+    seq: { type: Number, required: true },
+    type: { type: String, required: true },
+    agent_id: { type: String, default: null },
+    data: { type: Schema.Types.Mixed, required: true },
+    dedupe_key: { type: String, required: true },
+    created_at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'events', minimize: false },
+);
+eventSchema.index({ account_id: 1, seq: 1 }, { unique: true });
+eventSchema.index({ account_id: 1, dedupe_key: 1 }, { unique: true });
+
+export function eventModel(connection: Connection): Model<EventDoc> {
+  return connection.models.Event ?? connection.model<EventDoc>('Event', eventSchema);
+}
+
+export interface EventSequenceDoc {
+  _id: string;
+  seq: number;
+}
+
+const sequenceSchema = new Schema<EventSequenceDoc>({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false, collection: 'event_sequences' });
+
+export function eventSequenceModel(connection: Connection): Model<EventSequenceDoc> {
+  return connection.models.EventSequence ?? connection.model<EventSequenceDoc>('EventSequence', sequenceSchema);
+}

@@ -1,0 +1,82 @@
+import { Connection, Model, Schema } from 'mongoose';
+
+export const OPERATION_TYPES = ['agent.provision', 'agent.update', 'agent.delete'] as const;
+export type OperationType = (typeof OPERATION_TYPES)[number];
+
+/** `active` is a finished provisioning; update and delete operations finish as `succeeded`. */
+export const OPERATION_STATUSES = ['pending', 'running', 'active', 'succeeded', 'failed', 'canceled'] as const;
+export type OperationStatus = (typeof OPERATION_STATUSES)[number];
+export const TERMINAL_STATUSES: ReadonlySet<OperationStatus> = new Set(['active', 'succeeded', 'failed', 'canceled']);
+
+export const STEP_STATUSES = ['pending', 'running', 'completed', 'failed', 'skipped', 'compensated'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+export interface OperationStep {
+  name: string;
+  status: StepStatus;
+  started_at: Date | null;
+  completed_at: Date | null;
+  attempts: number;
+  detail: string | null;
+}
+
+export interface OperationError {
+  code: string;
+  message: string;
+  retryable: boolean;
+  step: string | null;
+}
+
+export interface OperationDoc {
+  _id: string;
+  account_id: string;
+  type: OperationType;
+  status: OperationStatus;
+  step: string | null;
+  /** Keyed by step name: FerretDB 1.24 has no positional or arrayFilters updates, dotted paths it has. */
+  steps: OperationStep[];
+  agent_id: string;
+  batch_id: string | null;
+  /** The validated request payload, kept so a reconciler can (re)start the workflow. */
+  request: Record<string, unknown>;
+  phone_number: string | null;
+  provisioning_time_seconds: number | null;
+  estimated_seconds: number | null;
+  error: OperationError | null;
+  changed_fields: string[];
+  created_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  updated_at: Date;
+}
+
+const operationSchema = new Schema<OperationDoc>(
+  {
+    _id: { type: String, required: true },
+    account_id: { type: String, required: true },
+    type: { type: String, required: true },
+    status: { type: String, required: true },
+    step: { type: String, default: null },
+    steps: { type: Schema.Types.Mixed, default: {} },
+    agent_id: { type: String, required: true },
+    batch_id: { type: String, default: null },
+    request: { type: Schema.Types.Mixed, default: {} },
+    phone_number: { type: String, default: null },
+    provisioning_time_seconds: { type: Number, default: null },
+    estimated_seconds: { type: Number, default: null },
+    error: { type: Schema.Types.Mixed, default: null },
+    changed_fields: { type: [String], default: [] },
+    created_at: { type: Date, required: true },
+    started_at: { type: Date, default: null },
+    completed_at: { type: Date, default: null },
+    updated_at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'operations', minimize: false },
+);
+operationSchema.index({ account_id: 1, _id: -1 });
+operationSchema.index({ account_id: 1, batch_id: 1, _id: -1 });
+operationSchema.index({ type: 1, status: 1, completed_at: -1 });
+
+export function operationModel(connection: Connection): Model<OperationDoc> {
+  return connection.models.Operation ?? connection.model<OperationDoc>('Operation', operationSchema);
+}

@@ -1,0 +1,195 @@
+import { Model } from 'mongoose';
+import { ApiError, NotFoundError } from '../errors/errors';
+import { isId } from '../ids/ids';
+import { Page, PageQuery, paginate } from '../pagination/pagination';
+import { OperationDoc, OperationError, OperationStatus, OperationType, StepStatus, TERMINAL_STATUSES } from './operation-model';
+import { OPERATION_STEPS } from './operation-steps';
+
+export interface OperationView {
+  object: 'operation';
+  id: string;
+  operation_id: string;
+  type: OperationType;
+  status: OperationStatus;
+  step: string | null;
+  steps: { name: string; status: StepStatus; started_at: string | null; completed_at: string | null; attempts: number; detail: string | null }[];
+  agent_id: string;
+  batch_id: string | null;
+  phone_number: string | null;
+  provisioning_time_seconds: number | null;
+  estimated_seconds: number | null;
+  changed_fields: string[];
+  error: OperationError | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+/** When nothing has finished yet, the product page's advertised average. */
+const DEFAULT_ESTIMATE_SECONDS = 90;
+
+type StepMap = Record<string, { status: StepStatus; started_at: Date | null; completed_at: Date | null; attempts: number; detail: string | null }>;
+
+/**
+ * Operations are the client's window onto a workflow: the workflow's activities keep this
+ * document current, and the API only reads it (scoped to the caller's account).
+ */
+export class OperationService {
+  constructor(private readonly operations: Model<OperationDoc>) {}
+
+  newDoc(input: { id: string; accountId: string; type: OperationType; agentId: string; batchId?: string | null; request: Record<string, unknown>; estimatedSeconds?: number | null; changedFields?: string[] }): OperationDoc {
+    const now = new Date();
+    const steps: StepMap = {};
+    for (const name of OPERATION_STEPS[input.type]) steps[name] = { status: 'pending', started_at: null, completed_at: null, attempts: 0, detail: null };
+    return {
+      _id: input.id,
+      account_id: input.accountId,
+      type: input.type,
+      status: 'pending',
+      step: null,
+      steps: steps as unknown as OperationDoc['steps'],
+      agent_id: input.agentId,
+      batch_id: input.batchId ?? null,
+      request: input.request,
+      phone_number: null,
+      provisioning_time_seconds: null,
+      estimated_seconds: input.estimatedSeconds ?? null,
+      error: null,
+      changed_fields: input.changedFields ?? [],
+      created_at: now,
+      started_at: null,
+      completed_at: null,
+      updated_at: now,
+    };
+  }
+
+  async insert(doc: OperationDoc): Promise<void> {
+    await this.operations.collection.insertOne(doc as never);
+  }
+
+  async get(accountId: string, id: string): Promise<OperationView> {
+    return toView(await this.find(accountId, id));
+  }
+
+  async find(accountId: string, id: string): Promise<OperationDoc> {
+    if (!isId('operation', id)) throw new ApiError('INVALID_ID', `${id} is not an operation ID.`, { details: [{ field: 'id', issue: 'invalid_id', message: 'expected op_…' }] });
+    const doc = await this.operations.findOne({ _id: id, account_id: accountId }).lean<OperationDoc>();
+    if (!doc) throw new NotFoundError('operation', id);
+    return doc;
+  }
+
+  async findById(id: string): Promise<OperationDoc | null> {
+    return this.operations.findById(id).lean<OperationDoc>();
+  }
+
+  list(accountId: string, filter: { status?: OperationStatus; type?: OperationType; batch_id?: string; agent_id?: string }, page: PageQuery): Promise<Page<OperationView>> {
+    const query: Record<string, unknown> = { account_id: accountId };
+    if (filter.status) query.status = filter.status;
+    if (filter.type) query.type = filter.type;
+    if (filter.batch_id) query.batch_id = filter.batch_id;
+    if (filter.agent_id) query.agent_id = filter.agent_id;
+    return paginate(this.operations, 'operations', query, page, toView);
+  }
+
+  async listByIds(accountId: string, ids: string[]): Promise<OperationView[]> {
+    const docs = await this.operations.find({ account_id: accountId, _id: { $in: ids } }).lean<OperationDoc[]>();
+    const byId = new Map(docs.map((d) => [d._id, d]));
+    return ids.map((id) => byId.get(id)).filter((d): d is OperationDoc => !!d).map(toView);
+  }
+
+  /** Median of recent real provisioning durations, so a bot can schedule its first poll sensibly. */
+  async estimateProvisioningSeconds(): Promise<number> {
+    const recent = await this.operations
+      .find({ type: 'agent.provision', status: 'active', provisioning_time_seconds: { $ne: null } })
+      .sort({ completed_at: -1 })
+      .limit(25)
+      .select({ provisioning_time_seconds: 1 })
+      .lean<{ provisioning_time_seconds: number }[]>();
+    if (recent.length === 0) return DEFAULT_ESTIMATE_SECONDS;
+    const sorted = recent.map((r) => r.provisioning_time_seconds).sort((a, b) => a - b);
+    return Math.max(1, Math.ceil(sorted[Math.floor(sorted.length / 2)]));
+  }
+
+  // ---- transitions, called from activities (idempotent: safe on retry) ----
+
+  async markRunning(id: string): Promise<void> {
+    const now = new Date();
+    await this.operations.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'running', started_at: now, updated_at: now } });
+  }
+
+  async stepStarted(id: string, step: string, attempt: number): Promise<void> {
+    const now = new Date();
+    const doc = await this.operations.findById(id).select({ steps: 1 }).lean<OperationDoc>();
+    const current = (doc?.steps as unknown as StepMap | undefined)?.[step];
+    await this.operations.updateOne(
+      { _id: id, status: { $in: ['pending', 'running'] } },
+      {
+        $set: {
+          step,
+          updated_at: now,
+          [`steps.${step}.status`]: 'running',
+          [`steps.${step}.attempts`]: attempt,
+          ...(current?.started_at ? {} : { [`steps.${step}.started_at`]: now }),
+        },
+      },
+    );
+  }
+
+  async stepFinished(id: string, step: string, status: Extract<StepStatus, 'completed' | 'skipped' | 'failed' | 'compensated'>, detail?: string): Promise<void> {
+    const now = new Date();
+    await this.operations.updateOne(
+      { _id: id },
+      { $set: { updated_at: now, [`steps.${step}.status`]: status, [`steps.${step}.completed_at`]: now, ...(detail !== undefined ? { [`steps.${step}.detail`]: detail } : {}) } },
+    );
+  }
+
+  async complete(id: string, status: 'active' | 'succeeded', fields: { phone_number?: string | null; provisioning_time_seconds?: number }): Promise<void> {
+    const now = new Date();
+    await this.operations.updateOne({ _id: id, status: { $nin: ['failed', 'canceled'] } }, { $set: { status, step: null, completed_at: now, updated_at: now, ...fields } });
+  }
+
+  async fail(id: string, status: 'failed' | 'canceled', error: OperationError): Promise<void> {
+    const now = new Date();
+    await this.operations.updateOne({ _id: id, status: { $nin: ['active', 'succeeded'] } }, { $set: { status, error, completed_at: now, updated_at: now } });
+  }
+
+  /** Pending operations whose workflow may never have been started (API died between insert and start). */
+  async findStalePending(olderThan: Date, limit = 50): Promise<OperationDoc[]> {
+    return this.operations.find({ status: 'pending', created_at: { $lt: olderThan } }).limit(limit).lean<OperationDoc[]>();
+  }
+
+  isTerminal(status: OperationStatus): boolean {
+    return TERMINAL_STATUSES.has(status);
+  }
+}
+
+export function toView(doc: OperationDoc): OperationView {
+  const steps = doc.steps as unknown as StepMap;
+  const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+  return {
+    object: 'operation',
+    id: doc._id,
+    operation_id: doc._id,
+    type: doc.type,
+    status: doc.status,
+    step: doc.step,
+    steps: OPERATION_STEPS[doc.type].map((name) => ({
+      name,
+      status: steps[name]?.status ?? 'pending',
+      started_at: iso(steps[name]?.started_at),
+      completed_at: iso(steps[name]?.completed_at),
+      attempts: steps[name]?.attempts ?? 0,
+      detail: steps[name]?.detail ?? null,
+    })),
+    agent_id: doc.agent_id,
+    batch_id: doc.batch_id,
+    phone_number: doc.phone_number,
+    provisioning_time_seconds: doc.provisioning_time_seconds,
+    estimated_seconds: doc.estimated_seconds,
+    changed_fields: doc.changed_fields ?? [],
+    error: doc.error,
+    created_at: doc.created_at.toISOString(),
+    started_at: iso(doc.started_at),
+    completed_at: iso(doc.completed_at),
+  };
+}

@@ -1,0 +1,137 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Model } from 'mongoose';
+import { ulid } from 'ulid';
+import { isDuplicateKeyError } from '../db/database';
+import { LocalKnowledgeDocument, LocalPlatformAgentDoc } from './local-platform-agent-model';
+import { AgentDeployment, DeployedAgent, PhoneAttachment, PlatformAdapter, PlatformCredentials, PlatformError } from './platform-adapter';
+
+export interface LocalPlatformOptions {
+  /** Added to every call, so benchmarks and demos see something like a real platform's round trip. */
+  latencyMs?: number;
+}
+
+/**
+ * The voice platform used in development and tests: it keeps agents in our own database so the
+ * product runs fully offline, and it behaves like the real adapters where it matters (dedupe by
+ * token, idempotent delete, one agent per number). Credentials are ignored.
+ */
+export class LocalPlatformAdapter implements PlatformAdapter {
+  readonly name = 'local' as const;
+  private readonly latencyMs: number;
+  private indexes: Promise<void> | null = null;
+
+  constructor(
+    private readonly agents: Model<LocalPlatformAgentDoc>,
+    options: LocalPlatformOptions = {},
+  ) {
+    this.latencyMs = Math.max(0, options.latencyMs ?? 0);
+  }
+
+  /**
+   * Connections run with autoIndex off, and the unique dedupe index is what makes createAgent safe
+   * under concurrent retries, so the adapter makes sure it exists before its first write.
+   */
+  ensureIndexes(): Promise<void> {
+    this.indexes ??= this.agents.createIndexes().catch((err: unknown) => {
+      this.indexes = null;
+      throw err;
+    });
+    return this.indexes;
+  }
+
+  async createAgent(_credentials: PlatformCredentials, deployment: AgentDeployment): Promise<DeployedAgent> {
+    await this.simulateLatency();
+    await this.ensureIndexes();
+    const existing = await this.agents.findOne({ dedupe_token: deployment.dedupe_token }).lean<LocalPlatformAgentDoc>();
+    if (existing) return deployed(existing);
+    const now = new Date();
+    const doc: LocalPlatformAgentDoc = {
+      _id: `local_agent_${ulid().toLowerCase()}`,
+      dedupe_token: deployment.dedupe_token,
+      ...fields(deployment, []),
+      phone_numbers: [],
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.agents.create(doc);
+      return deployed(doc);
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+    }
+    // A concurrent attempt with the same token won the insert: its agent is the answer.
+    const winner = await this.agents.findOne({ dedupe_token: deployment.dedupe_token }).lean<LocalPlatformAgentDoc>();
+    if (!winner) throw new PlatformError('local', 'unavailable', 'local agent insert conflicted but no agent holds the token', true);
+    return deployed(winner);
+  }
+
+  async updateAgent(_credentials: PlatformCredentials, platformAgentId: string, deployment: AgentDeployment): Promise<DeployedAgent> {
+    await this.simulateLatency();
+    const current = await this.agents.findById(platformAgentId).lean<LocalPlatformAgentDoc>();
+    if (!current) throw notFound(platformAgentId);
+    const updated = await this.agents
+      .findOneAndUpdate(
+        { _id: platformAgentId },
+        { $set: { ...fields(deployment, current.knowledge_base), updated_at: new Date() } },
+        { returnDocument: 'after' },
+      )
+      .lean<LocalPlatformAgentDoc>();
+    if (!updated) throw notFound(platformAgentId);
+    return deployed(updated);
+  }
+
+  async deleteAgent(_credentials: PlatformCredentials, deployedAgent: DeployedAgent): Promise<void> {
+    await this.simulateLatency();
+    await this.agents.deleteOne({ _id: deployedAgent.platform_agent_id });
+  }
+
+  async attachPhoneNumber(_credentials: PlatformCredentials, platformAgentId: string, phone: PhoneAttachment): Promise<void> {
+    await this.simulateLatency();
+    const exists = await this.agents.exists({ _id: platformAgentId });
+    if (!exists) throw notFound(platformAgentId);
+    // A number routes to one agent, as on every real platform: moving it detaches it elsewhere.
+    await this.agents.updateMany({ phone_numbers: phone.e164, _id: { $ne: platformAgentId } }, { $pull: { phone_numbers: phone.e164 } });
+    const result = await this.agents.updateOne({ _id: platformAgentId }, { $addToSet: { phone_numbers: phone.e164 } });
+    if (result.matchedCount === 0) throw notFound(platformAgentId);
+  }
+
+  /** The agent as the simulator stores it (for simulated calls and tests). */
+  async getAgent(platformAgentId: string): Promise<LocalPlatformAgentDoc | null> {
+    return this.agents.findById(platformAgentId).lean<LocalPlatformAgentDoc>();
+  }
+
+  /** The agent an inbound call to `e164` would reach. */
+  async agentForNumber(e164: string): Promise<LocalPlatformAgentDoc | null> {
+    return this.agents.findOne({ phone_numbers: e164 }).lean<LocalPlatformAgentDoc>();
+  }
+
+  private async simulateLatency(): Promise<void> {
+    if (this.latencyMs > 0) await sleep(this.latencyMs);
+  }
+}
+
+/** The deployment's stored fields; a document keeps its ID across updates when its key is unchanged. */
+function fields(deployment: AgentDeployment, previous: LocalKnowledgeDocument[]) {
+  const idsByKey = new Map(previous.map((d) => [d.key, d.id]));
+  return {
+    name: deployment.name,
+    system_prompt: deployment.system_prompt,
+    first_message: deployment.first_message,
+    voice: deployment.voice ?? null,
+    language: deployment.language,
+    knowledge_base: deployment.knowledge_base.map((d) => ({
+      id: idsByKey.get(d.key) ?? `local_kb_${ulid().toLowerCase()}`,
+      key: d.key,
+      title: d.title,
+      content: d.content,
+    })),
+  };
+}
+
+function deployed(doc: LocalPlatformAgentDoc): DeployedAgent {
+  return { platform: 'local', platform_agent_id: doc._id, knowledge_base_ids: doc.knowledge_base.map((d) => d.id) };
+}
+
+function notFound(platformAgentId: string): PlatformError {
+  return new PlatformError('local', 'not_found', `local agent ${platformAgentId} does not exist`, false, 404);
+}

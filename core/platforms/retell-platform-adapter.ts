@@ -1,0 +1,273 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { AgentDeployment, DeployedAgent, PhoneAttachment, PlatformAdapter, PlatformCredentials, PlatformError } from './platform-adapter';
+import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
+
+/*
+ * Retell client, written to the public API reference (https://docs.retellai.com/api-references:
+ * Create/Update/Delete/List Retell LLM, Create/Get/Update/Delete Agent, List Voice Agents,
+ * Create/List/Delete Knowledge Base, Get/Import/Update Phone Number) and the official SDK generated
+ * from it (github.com/RetellAI/retell-typescript-sdk, api.md). Auth: `Authorization: Bearer <key>`.
+ *   POST   /create-knowledge-base   multipart: knowledge_base_name (< 40 chars),
+ *                                  knowledge_base_texts = JSON [{title, text}] -> 201 {knowledge_base_id, knowledge_base_name}
+ *   GET    /list-knowledge-bases    -> [{knowledge_base_id, knowledge_base_name}]
+ *   DELETE /delete-knowledge-base/{knowledge_base_id}
+ *   POST   /create-retell-llm       {general_prompt, begin_message, knowledge_base_ids, default_dynamic_variables} -> 201 {llm_id}
+ *   GET    /v2/list-retell-llms     ?limit&sort_order -> {items: [{llm_id, default_dynamic_variables}], has_more, pagination_key}
+ *   PATCH  /update-retell-llm/{llm_id}
+ *   DELETE /delete-retell-llm/{llm_id}
+ *   POST   /create-agent            {response_engine: {type: "retell-llm", llm_id}, voice_id, language, agent_name} -> 201 {agent_id}
+ *   POST   /v2/list-agents          ?limit, body {filter_criteria: {query}} (substring of agent_name) -> {items: [{agent_id, agent_name}]}
+ *   GET    /get-agent/{agent_id}    -> {agent_id, response_engine}
+ *   PATCH  /update-agent/{agent_id} (updates the latest draft version)
+ *   DELETE /delete-agent/{agent_id}
+ *   GET    /get-phone-number/{phone_number}
+ *   POST   /import-phone-number     {phone_number, termination_uri, inbound_agents: [{agent_id, weight}], nickname}
+ *   PATCH  /update-phone-number/{phone_number} {inbound_agents: [{agent_id, weight}]}
+ * `inbound_agent_id` on phone numbers is deprecated (Retell notice 2026-03-31) in favour of `inbound_agents`.
+ */
+
+export const RETELL_BASE_URL = 'https://api.retellai.com';
+/** Retell's sample voice in its API reference; voice_id is required on create. */
+const DEFAULT_VOICE_ID = 'retell-Cimo';
+const KNOWLEDGE_BASE_NAME_MAX = 39;
+const DEDUPE_VARIABLE = 'wfw_dedupe_token';
+const LIST_LIMIT = 100;
+/** An orphan LLM from a crashed attempt is among the newest; a few pages cover any realistic retry. */
+const LLM_PAGES = 3;
+
+/** The `language` values create-agent accepts, in the reference's order (the first of each language is its default region). */
+const RETELL_LANGUAGES = (
+  'en-US en-IN en-GB en-AU en-NZ de-DE es-ES es-419 hi-IN fr-FR fr-CA ja-JP pt-PT pt-BR zh-CN ru-RU it-IT ko-KR nl-NL nl-BE ' +
+  'pl-PL tr-TR vi-VN ro-RO bg-BG ca-ES th-TH da-DK fi-FI el-GR hu-HU id-ID no-NO sk-SK sv-SE lt-LT lv-LV cs-CZ ms-MY af-ZA ' +
+  'ar-SA az-AZ bs-BA cy-GB fa-IR fil-PH gl-ES he-IL hr-HR hy-AM is-IS kk-KZ kn-IN mk-MK mr-IN ne-NP sl-SI sr-RS sw-KE ta-IN ' +
+  'ur-IN yue-CN uk-UA'
+).split(' ');
+
+/** Retell wants a region ("en-US"); a bare language takes its first listed region, anything unknown is "multi". */
+export function retellLanguage(tag: string): string {
+  const exact = RETELL_LANGUAGES.find((l) => l.toLowerCase() === tag.toLowerCase());
+  if (exact) return exact;
+  const primary = tag.split('-')[0]!.toLowerCase();
+  return RETELL_LANGUAGES.find((l) => l.split('-')[0] === primary) ?? 'multi';
+}
+
+const knowledgeBase = z.object({ knowledge_base_id: z.string(), knowledge_base_name: z.string() });
+const knowledgeBases = z.array(knowledgeBase);
+const llm = z.object({
+  llm_id: z.string(),
+  knowledge_base_ids: z.array(z.string()).nullish(),
+  default_dynamic_variables: z.record(z.string(), z.string()).nullish(),
+});
+const llmPage = z.object({ items: z.array(llm).nullish(), has_more: z.boolean().nullish(), pagination_key: z.string().nullish() });
+const agent = z.object({ agent_id: z.string(), response_engine: z.object({ type: z.string(), llm_id: z.string().nullish() }) });
+const agentPage = z.object({ items: z.array(z.object({ agent_id: z.string(), agent_name: z.string().nullish() })).nullish() });
+const phoneNumber = z.object({ phone_number: z.string(), inbound_agents: z.array(z.object({ agent_id: z.string() })).nullish() });
+
+function nameMarker(token: string): string {
+  return `[wfw ${token}]`;
+}
+function agentName(deployment: AgentDeployment): string {
+  return `${deployment.name} ${nameMarker(deployment.dedupe_token)}`;
+}
+/** One knowledge base per operation; names are capped, so a long token is replaced by its hash. */
+function knowledgeBaseName(token: string): string {
+  const plain = `wfw-${token}`;
+  return plain.length <= KNOWLEDGE_BASE_NAME_MAX ? plain : `wfw-${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+}
+
+export class RetellPlatformAdapter implements PlatformAdapter {
+  readonly name = 'retell' as const;
+
+  constructor(private readonly options: { timeoutMs?: number } = {}) {}
+
+  async createAgent(credentials: PlatformCredentials, deployment: AgentDeployment): Promise<DeployedAgent> {
+    const http = this.http(credentials);
+    const existingAgent = await this.findAgent(http, deployment.dedupe_token);
+    const knowledge = await this.ensureKnowledgeBase(http, deployment, !existingAgent);
+    const knowledgeIds = knowledge.current ? [knowledge.current] : [];
+    if (existingAgent) return this.deployed(existingAgent, knowledgeIds);
+
+    const llmId = (await this.findLlm(http, deployment.dedupe_token)) ?? (await this.createLlm(http, deployment, knowledgeIds));
+    const created = await http.send(
+      {
+        method: 'POST',
+        path: '/create-agent',
+        body: {
+          json: {
+            response_engine: { type: 'retell-llm', llm_id: llmId },
+            voice_id: deployment.voice ?? DEFAULT_VOICE_ID,
+            language: retellLanguage(deployment.language),
+            agent_name: agentName(deployment),
+          },
+        },
+      },
+      agent,
+    );
+    return this.deployed(created.agent_id, knowledgeIds);
+  }
+
+  async updateAgent(credentials: PlatformCredentials, platformAgentId: string, deployment: AgentDeployment): Promise<DeployedAgent> {
+    const http = this.http(credentials);
+    const current = await http.sendOrNull({ method: 'GET', path: `/get-agent/${encodeSegment(platformAgentId)}` }, agent);
+    if (!current) throw new PlatformError('retell', 'not_found', `retell agent ${platformAgentId} does not exist`, false, 404);
+    const llmId = current.response_engine.llm_id;
+    if (current.response_engine.type !== 'retell-llm' || !llmId) {
+      throw new PlatformError('retell', 'invalid_request', `retell agent ${platformAgentId} does not use a Retell LLM`, false);
+    }
+    const before = await http.send({ method: 'GET', path: `/get-retell-llm/${encodeSegment(llmId)}` }, llm);
+    const knowledge = await this.ensureKnowledgeBase(http, deployment, true);
+    const knowledgeIds = knowledge.current ? [knowledge.current] : [];
+    await http.send(
+      {
+        method: 'PATCH',
+        path: `/update-retell-llm/${encodeSegment(llmId)}`,
+        body: { json: { general_prompt: deployment.system_prompt, begin_message: deployment.first_message, knowledge_base_ids: knowledgeIds } },
+      },
+      llm,
+    );
+    await http.send(
+      {
+        method: 'PATCH',
+        path: `/update-agent/${encodeSegment(platformAgentId)}`,
+        body: {
+          json: { voice_id: deployment.voice ?? DEFAULT_VOICE_ID, language: retellLanguage(deployment.language), agent_name: agentName(deployment) },
+        },
+      },
+      agent,
+    );
+    // Knowledge bases that we made and the LLM no longer uses; anything else on the account is left alone.
+    const ours = new Set(knowledge.all.filter((kb) => kb.knowledge_base_name.startsWith('wfw-')).map((kb) => kb.knowledge_base_id));
+    for (const id of before.knowledge_base_ids ?? []) {
+      if (id !== knowledge.current && ours.has(id)) await this.deleteKnowledgeBase(http, id);
+    }
+    return this.deployed(platformAgentId, knowledgeIds);
+  }
+
+  async deleteAgent(credentials: PlatformCredentials, deployed: DeployedAgent): Promise<void> {
+    const http = this.http(credentials);
+    const id = encodeSegment(deployed.platform_agent_id);
+    const current = await http.sendOrNull({ method: 'GET', path: `/get-agent/${id}` }, agent);
+    await http.sendOrNull({ method: 'DELETE', path: `/delete-agent/${id}` }, ignoredBody);
+    // The LLM is only reachable through the agent; it goes after the agent, which still uses it.
+    const llmId = current?.response_engine.type === 'retell-llm' ? current.response_engine.llm_id : null;
+    if (llmId) await http.sendOrNull({ method: 'DELETE', path: `/delete-retell-llm/${encodeSegment(llmId)}` }, ignoredBody);
+    for (const kb of deployed.knowledge_base_ids) await this.deleteKnowledgeBase(http, kb);
+  }
+
+  async attachPhoneNumber(credentials: PlatformCredentials, platformAgentId: string, phone: PhoneAttachment): Promise<void> {
+    if (phone.telephony === 'local') {
+      throw new PlatformError('retell', 'invalid_request', 'retell cannot route calls to numbers from the local pool', false);
+    }
+    const http = this.http(credentials);
+    const number = encodeSegment(phone.e164);
+    const inboundAgents = [{ agent_id: platformAgentId, weight: 1 }];
+    const existing = await http.sendOrNull({ method: 'GET', path: `/get-phone-number/${number}` }, phoneNumber);
+    if (existing) {
+      const agents = existing.inbound_agents ?? [];
+      if (agents.length === 1 && agents[0]!.agent_id === platformAgentId) return;
+      await http.send({ method: 'PATCH', path: `/update-phone-number/${number}`, body: { json: { inbound_agents: inboundAgents } } }, phoneNumber);
+      return;
+    }
+    if (!phone.sip_termination_uri) {
+      throw new PlatformError('retell', 'invalid_request', 'importing a number into retell needs the SIP trunk termination URI', false);
+    }
+    await http.send(
+      {
+        method: 'POST',
+        path: '/import-phone-number',
+        body: { json: { phone_number: phone.e164, termination_uri: phone.sip_termination_uri, inbound_agents: inboundAgents, nickname: phone.e164 } },
+      },
+      phoneNumber,
+    );
+  }
+
+  private deployed(agentId: string, knowledgeBaseIds: string[]): DeployedAgent {
+    return { platform: 'retell', platform_agent_id: agentId, knowledge_base_ids: knowledgeBaseIds };
+  }
+
+  private async findAgent(http: ProviderHttp, token: string): Promise<string | null> {
+    const page = await http.send(
+      { method: 'POST', path: '/v2/list-agents', query: { limit: LIST_LIMIT }, body: { json: { filter_criteria: { query: token } } } },
+      agentPage,
+    );
+    const marker = nameMarker(token);
+    return (page.items ?? []).find((a) => (a.agent_name ?? '').endsWith(marker))?.agent_id ?? null;
+  }
+
+  /** The LLM of an attempt that crashed before create-agent, recognised by the token in its dynamic variables. */
+  private async findLlm(http: ProviderHttp, token: string): Promise<string | null> {
+    let paginationKey: string | undefined;
+    for (let page = 0; page < LLM_PAGES; page++) {
+      const result = await http.send(
+        {
+          method: 'GET',
+          path: '/v2/list-retell-llms',
+          query: { limit: LIST_LIMIT, sort_order: 'descending', pagination_key: paginationKey },
+        },
+        llmPage,
+      );
+      const match = (result.items ?? []).find((l) => l.default_dynamic_variables?.[DEDUPE_VARIABLE] === token);
+      if (match) return match.llm_id;
+      if (!result.has_more || !result.pagination_key) return null;
+      paginationKey = result.pagination_key;
+    }
+    return null;
+  }
+
+  private async createLlm(http: ProviderHttp, deployment: AgentDeployment, knowledgeIds: string[]): Promise<string> {
+    const created = await http.send(
+      {
+        method: 'POST',
+        path: '/create-retell-llm',
+        body: {
+          json: {
+            general_prompt: deployment.system_prompt,
+            begin_message: deployment.first_message,
+            knowledge_base_ids: knowledgeIds,
+            // Not referenced by the prompt, so inert in calls; it lets a retry recognise this LLM.
+            default_dynamic_variables: { [DEDUPE_VARIABLE]: deployment.dedupe_token },
+          },
+        },
+      },
+      llm,
+    );
+    return created.llm_id;
+  }
+
+  /**
+   * Finds the operation's knowledge base, creating it when `create` is set and there are documents.
+   * Also returns the account's whole list, which the caller needs to tell our bases from others.
+   */
+  private async ensureKnowledgeBase(
+    http: ProviderHttp,
+    deployment: AgentDeployment,
+    create: boolean,
+  ): Promise<{ current: string | null; all: z.infer<typeof knowledgeBases> }> {
+    const all = await http.send({ method: 'GET', path: '/list-knowledge-bases' }, knowledgeBases);
+    const name = knowledgeBaseName(deployment.dedupe_token);
+    const found = all.find((kb) => kb.knowledge_base_name === name);
+    if (found) return { current: found.knowledge_base_id, all };
+    if (!create || deployment.knowledge_base.length === 0) return { current: null, all };
+    const form = new FormData();
+    form.append('knowledge_base_name', name);
+    form.append('knowledge_base_texts', JSON.stringify(deployment.knowledge_base.map((doc) => ({ title: doc.title, text: doc.content }))));
+    const created = await http.send({ method: 'POST', path: '/create-knowledge-base', body: { multipart: form } }, knowledgeBase);
+    return { current: created.knowledge_base_id, all: [...all, created] };
+  }
+
+  private async deleteKnowledgeBase(http: ProviderHttp, id: string): Promise<void> {
+    await http.sendOrNull({ method: 'DELETE', path: `/delete-knowledge-base/${encodeSegment(id)}` }, ignoredBody);
+  }
+
+  private http(credentials: PlatformCredentials): ProviderHttp {
+    return new ProviderHttp({
+      provider: 'retell',
+      baseUrl: credentials.base_url ?? RETELL_BASE_URL,
+      headers: { authorization: `Bearer ${credentials.api_key}` },
+      secrets: [credentials.api_key],
+      timeoutMs: this.options.timeoutMs,
+      toError: (f) => new PlatformError('retell', f.kind, f.message, f.retryable, f.status),
+    });
+  }
+}

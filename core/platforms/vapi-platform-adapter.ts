@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { AgentDeployment, DeployedAgent, PhoneAttachment, PlatformAdapter, PlatformCredentials, PlatformError } from './platform-adapter';
+import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
+
+/*
+ * Vapi client, written to the public API reference (https://docs.vapi.ai/api-reference:
+ * Assistants create/list/update/delete, Phone Numbers create/list/update; OpenAPI document at
+ * https://api.vapi.ai/api-json) and the official SDK generated from it
+ * (github.com/VapiAI/server-sdk-typescript). Auth: `Authorization: Bearer <private key>`.
+ *   POST   /assistant         {name (max 40), firstMessage, model{provider, model, messages[{role, content}]},
+ *                             voice{provider, voiceId}, transcriber{provider, language}, metadata} -> 201 {id}
+ *   GET    /assistant?limit=  (limit max 1000; no name/metadata filter) -> [{id, name, metadata}]
+ *   PATCH  /assistant/{id}    same fields as create
+ *   DELETE /assistant/{id}
+ *   GET    /phone-number?limit= -> [{id, number, provider, assistantId}]
+ *   POST   /phone-number      {provider: "twilio", number, twilioAccountSid, twilioAuthToken, assistantId, name}
+ *   PATCH  /phone-number/{id} {provider: "twilio", assistantId} (the body is a union keyed by provider)
+ *
+ * Knowledge goes into the system prompt rather than Vapi's file-based knowledge base: our documents
+ * are a few short business facts, which the model should always see, and inline text has no
+ * upload/indexing step that could leave files behind on a failed attempt.
+ */
+
+export const VAPI_BASE_URL = 'https://api.vapi.ai';
+const LIST_LIMIT = 1000;
+const NAME_MAX = 40;
+const DEDUPE_KEY = 'wfw_dedupe_token';
+const DEFAULT_MODEL = { provider: 'openai', model: 'gpt-4o' } as const;
+/** Vapi's own voice from its quickstart; used when the deployment names none. */
+const DEFAULT_VOICE = { provider: 'vapi', voiceId: 'Elliot' } as const;
+
+const assistant = z.object({ id: z.string(), metadata: z.record(z.string(), z.unknown()).nullish() });
+const assistants = z.array(assistant);
+const phoneNumber = z.object({ id: z.string(), number: z.string().nullish(), assistantId: z.string().nullish() });
+const phoneNumbers = z.array(phoneNumber);
+
+/** Knowledge documents appended to the prompt under headings the model can cite. */
+export function promptWithKnowledge(deployment: AgentDeployment): string {
+  if (deployment.knowledge_base.length === 0) return deployment.system_prompt;
+  const sections = deployment.knowledge_base.map((doc) => `## ${doc.title}\n${doc.content}`);
+  return `${deployment.system_prompt}\n\n# Reference information\n\n${sections.join('\n\n')}`;
+}
+
+/** A voice is either a Vapi voice ID ("Elliot") or "<provider>:<voiceId>" (e.g. "11labs:21m00Tcm4TlvDq8ikWAM"). */
+function voiceConfig(voice: string | undefined): { provider: string; voiceId: string } {
+  if (!voice) return { ...DEFAULT_VOICE };
+  const colon = voice.indexOf(':');
+  if (colon > 0) return { provider: voice.slice(0, colon), voiceId: voice.slice(colon + 1) };
+  return { provider: 'vapi', voiceId: voice };
+}
+
+function assistantBody(deployment: AgentDeployment): Record<string, unknown> {
+  return {
+    name: deployment.name.slice(0, NAME_MAX),
+    firstMessage: deployment.first_message,
+    model: { ...DEFAULT_MODEL, messages: [{ role: 'system', content: promptWithKnowledge(deployment) }] },
+    voice: voiceConfig(deployment.voice),
+    transcriber: { provider: 'deepgram', language: deployment.language },
+    // Names are capped at 40 characters, so the dedupe token lives in metadata.
+    metadata: { [DEDUPE_KEY]: deployment.dedupe_token, wfw_name: deployment.name },
+  };
+}
+
+export class VapiPlatformAdapter implements PlatformAdapter {
+  readonly name = 'vapi' as const;
+
+  constructor(private readonly options: { timeoutMs?: number } = {}) {}
+
+  async createAgent(credentials: PlatformCredentials, deployment: AgentDeployment): Promise<DeployedAgent> {
+    const http = this.http(credentials);
+    const all = await http.send({ method: 'GET', path: '/assistant', query: { limit: LIST_LIMIT } }, assistants);
+    const existing = all.find((a) => a.metadata?.[DEDUPE_KEY] === deployment.dedupe_token);
+    if (existing) return this.deployed(existing.id);
+    const created = await http.send({ method: 'POST', path: '/assistant', body: { json: assistantBody(deployment) } }, assistant);
+    return this.deployed(created.id);
+  }
+
+  async updateAgent(credentials: PlatformCredentials, platformAgentId: string, deployment: AgentDeployment): Promise<DeployedAgent> {
+    const updated = await this.http(credentials).sendOrNull(
+      { method: 'PATCH', path: `/assistant/${encodeSegment(platformAgentId)}`, body: { json: assistantBody(deployment) } },
+      assistant,
+    );
+    if (!updated) throw new PlatformError('vapi', 'not_found', `vapi assistant ${platformAgentId} does not exist`, false, 404);
+    return this.deployed(platformAgentId);
+  }
+
+  async deleteAgent(credentials: PlatformCredentials, deployed: DeployedAgent): Promise<void> {
+    await this.http(credentials).sendOrNull({ method: 'DELETE', path: `/assistant/${encodeSegment(deployed.platform_agent_id)}` }, ignoredBody);
+  }
+
+  async attachPhoneNumber(credentials: PlatformCredentials, platformAgentId: string, phone: PhoneAttachment): Promise<void> {
+    if (phone.telephony !== 'twilio') {
+      throw new PlatformError('vapi', 'invalid_request', `vapi can only import Twilio numbers, not ${phone.telephony} numbers`, false);
+    }
+    const http = this.http(credentials);
+    const numbers = await http.send({ method: 'GET', path: '/phone-number', query: { limit: LIST_LIMIT } }, phoneNumbers);
+    const existing = numbers.find((n) => n.number === phone.e164);
+    if (existing) {
+      if (existing.assistantId === platformAgentId) return;
+      await http.send(
+        { method: 'PATCH', path: `/phone-number/${encodeSegment(existing.id)}`, body: { json: { provider: 'twilio', assistantId: platformAgentId } } },
+        ignoredBody,
+      );
+      return;
+    }
+    if (!phone.telephony_credentials) {
+      throw new PlatformError('vapi', 'invalid_request', 'importing a Twilio number into vapi needs the Twilio account credentials', false);
+    }
+    await http.send(
+      {
+        method: 'POST',
+        path: '/phone-number',
+        body: {
+          json: {
+            provider: 'twilio',
+            number: phone.e164,
+            twilioAccountSid: phone.telephony_credentials.account_sid,
+            twilioAuthToken: phone.telephony_credentials.auth_token,
+            assistantId: platformAgentId,
+            name: phone.e164,
+          },
+        },
+      },
+      phoneNumber,
+    );
+  }
+
+  private deployed(id: string): DeployedAgent {
+    return { platform: 'vapi', platform_agent_id: id, knowledge_base_ids: [] };
+  }
+
+  private http(credentials: PlatformCredentials): ProviderHttp {
+    return new ProviderHttp({
+      provider: 'vapi',
+      baseUrl: credentials.base_url ?? VAPI_BASE_URL,
+      headers: { authorization: `Bearer ${credentials.api_key}` },
+      secrets: [credentials.api_key],
+      timeoutMs: this.options.timeoutMs,
+      toError: (f) => new PlatformError('vapi', f.kind, f.message, f.retryable, f.status),
+    });
+  }
+}

@@ -1,0 +1,30 @@
+import { Connection, Model, Schema } from 'mongoose';
+
+/** A number held from the local simulator's fictional pool. Released numbers are deleted, freeing both keys. */
+export interface LocalPhoneNumberDoc {
+  /** The simulator's number ID, returned as provider_number_id. */
+  _id: string;
+  /** Unique: two holders can never get the same number. */
+  e164: string;
+  area_code: string;
+  /** Unique: a retried acquire gets the number the first attempt took. */
+  dedupe_token: string;
+  acquired_at: Date;
+}
+
+const localPhoneNumberSchema = new Schema<LocalPhoneNumberDoc>(
+  {
+    _id: { type: String, required: true },
+    e164: { type: String, required: true },
+    area_code: { type: String, required: true },
+    dedupe_token: { type: String, required: true },
+    acquired_at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'local_phone_numbers' },
+);
+localPhoneNumberSchema.index({ e164: 1 }, { unique: true });
+localPhoneNumberSchema.index({ dedupe_token: 1 }, { unique: true });
+
+export function localPhoneNumberModel(connection: Connection): Model<LocalPhoneNumberDoc> {
+  return connection.models.LocalPhoneNumber ?? connection.model<LocalPhoneNumberDoc>('LocalPhoneNumber', localPhoneNumberSchema);
+}

@@ -1,0 +1,166 @@
+import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
+import { VapiPlatformAdapter } from '../../core/platforms/vapi-platform-adapter';
+import { VapiFake } from '../support/contract-fakes/vapi-fake';
+
+const ASSISTANTS = /^\/assistant$/;
+const ASSISTANT = /^\/assistant\/[^/]+$/;
+const PHONES = /^\/phone-number$/;
+const PHONE = /^\/phone-number\/[^/]+$/;
+
+function deployment(overrides: Partial<AgentDeployment> = {}): AgentDeployment {
+  return {
+    name: 'Northside Plumbing after-hours dispatcher line',
+    system_prompt: 'You answer calls for Northside Plumbing.',
+    first_message: 'Northside Plumbing, what is the emergency?',
+    language: 'en-US',
+    knowledge_base: [
+      { key: 'area', title: 'Service area', content: 'North Chicago and Evanston.' },
+      { key: 'fees', title: 'Call-out fee', content: '$89 after 6pm.' },
+    ],
+    dedupe_token: 'op_vapi_create',
+    ...overrides,
+  };
+}
+
+describe('Vapi adapter against the documented API contract', () => {
+  const fake = new VapiFake();
+  const adapter = new VapiPlatformAdapter({ timeoutMs: 5000 });
+  let credentials: PlatformCredentials;
+
+  beforeAll(async () => {
+    credentials = { api_key: fake.apiKey, base_url: await fake.start() };
+  });
+  afterAll(() => fake.stop());
+  afterEach(() => {
+    expect(fake.server.violations).toEqual([]);
+  });
+
+  it('creates an assistant with the system prompt (knowledge inlined), greeting, voice and dedupe metadata in the documented fields', async () => {
+    const deployed = await adapter.createAgent(credentials, deployment());
+
+    expect(deployed).toEqual({ platform: 'vapi', platform_agent_id: expect.any(String), knowledge_base_ids: [] });
+    const create = fake.server.last('POST', ASSISTANTS);
+    expect(create.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
+    expect(create.json).toEqual({
+      // Vapi caps names at 40 characters.
+      name: 'Northside Plumbing after-hours dispatche',
+      firstMessage: 'Northside Plumbing, what is the emergency?',
+      model: {
+        provider: 'openai',
+        model: 'gpt-4o',
+        messages: [
+          {
+            role: 'system',
+            content:
+              'You answer calls for Northside Plumbing.\n\n# Reference information\n\n## Service area\nNorth Chicago and Evanston.\n\n## Call-out fee\n$89 after 6pm.',
+          },
+        ],
+      },
+      voice: { provider: 'vapi', voiceId: 'Elliot' },
+      transcriber: { provider: 'deepgram', language: 'en-US' },
+      metadata: { wfw_dedupe_token: 'op_vapi_create', wfw_name: 'Northside Plumbing after-hours dispatcher line' },
+    });
+    expect(fake.assistants.get(deployed.platform_agent_id)?.firstMessage).toBe('Northside Plumbing, what is the emergency?');
+  });
+
+  it('looks the assistant up by its dedupe metadata before creating, so a retry makes no second assistant', async () => {
+    const first = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_repeat' }));
+    const creates = fake.server.count('POST', ASSISTANTS);
+    const second = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_repeat' }));
+
+    expect(second).toEqual(first);
+    expect(fake.server.count('POST', ASSISTANTS)).toBe(creates);
+    const list = fake.server.last('GET', ASSISTANTS);
+    expect(list.query.get('limit')).toBe('1000');
+  });
+
+  it('updates the assistant in place', async () => {
+    const created = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_update_base' }));
+    const updated = await adapter.updateAgent(
+      credentials,
+      created.platform_agent_id,
+      deployment({ dedupe_token: 'op_vapi_update', system_prompt: 'Updated prompt.', knowledge_base: [], voice: '11labs:voice_xyz', language: 'es' }),
+    );
+
+    expect(updated.platform_agent_id).toBe(created.platform_agent_id);
+    const patch = fake.server.last('PATCH', ASSISTANT);
+    expect(patch.path).toBe(`/assistant/${created.platform_agent_id}`);
+    expect(patch.json).toMatchObject({
+      model: { provider: 'openai', model: 'gpt-4o', messages: [{ role: 'system', content: 'Updated prompt.' }] },
+      voice: { provider: '11labs', voiceId: 'voice_xyz' },
+      transcriber: { provider: 'deepgram', language: 'es' },
+      metadata: { wfw_dedupe_token: 'op_vapi_update' },
+    });
+    expect(fake.assistants.get(created.platform_agent_id)?.model?.messages?.[0]?.content).toBe('Updated prompt.');
+  });
+
+  it('reports an update of a missing assistant as not_found', async () => {
+    await expect(adapter.updateAgent(credentials, '00000000-0000-0000-0000-000000000000', deployment())).rejects.toMatchObject({
+      code: 'not_found',
+      retryable: false,
+    });
+  });
+
+  it('imports the Twilio number with the assistant once, then re-points it with a PATCH', async () => {
+    const one = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_phone_1' }));
+    const two = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_phone_2' }));
+    const phone = { e164: '+13125550147', telephony: 'twilio', telephony_credentials: { account_sid: 'AC999', auth_token: 'tw-token' } };
+
+    await adapter.attachPhoneNumber(credentials, one.platform_agent_id, phone);
+    expect(fake.server.last('POST', PHONES).json).toEqual({
+      provider: 'twilio',
+      number: '+13125550147',
+      twilioAccountSid: 'AC999',
+      twilioAuthToken: 'tw-token',
+      assistantId: one.platform_agent_id,
+      name: '+13125550147',
+    });
+
+    const imports = fake.server.count('POST', PHONES);
+    await adapter.attachPhoneNumber(credentials, one.platform_agent_id, phone);
+    expect(fake.server.count('POST', PHONES)).toBe(imports);
+    expect(fake.server.count('PATCH', PHONE)).toBe(0);
+
+    await adapter.attachPhoneNumber(credentials, two.platform_agent_id, phone);
+    expect(fake.server.last('PATCH', PHONE).json).toEqual({ provider: 'twilio', assistantId: two.platform_agent_id });
+    expect([...fake.phoneNumbers.values()].find((p) => p.number === '+13125550147')?.assistantId).toBe(two.platform_agent_id);
+  });
+
+  it('deletes the assistant, and a second delete succeeds although Vapi answers 404', async () => {
+    const created = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_delete' }));
+    await adapter.deleteAgent(credentials, created);
+    expect(fake.assistants.has(created.platform_agent_id)).toBe(false);
+    const deletes = fake.server.count('DELETE', ASSISTANT);
+    await expect(adapter.deleteAgent(credentials, created)).resolves.toBeUndefined();
+    expect(fake.server.count('DELETE', ASSISTANT)).toBe(deletes + 1);
+  });
+
+  it('maps a bad API key to a non-retryable unauthorized error without echoing the key', async () => {
+    const err = await adapter.createAgent({ ...credentials, api_key: 'not-the-key-1234' }, deployment()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlatformError);
+    expect(err).toMatchObject({ platform: 'vapi', code: 'unauthorized', retryable: false, status: 401 });
+    expect((err as Error).message).not.toContain('not-the-key-1234');
+  });
+
+  it('maps a 500 to a retryable unavailable error and a 422 to invalid_request', async () => {
+    fake.server.failNext({ status: 500, body: { message: 'Internal server error', statusCode: 500 } });
+    await expect(adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_500' }))).rejects.toMatchObject({
+      code: 'unavailable',
+      retryable: true,
+    });
+    fake.server.failNext({ status: 422, body: { message: ['voice.voiceId must be a string'], error: 'Unprocessable Entity', statusCode: 422 } });
+    const err = await adapter.updateAgent(credentials, 'x', deployment()).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'invalid_request', retryable: false, status: 422 });
+    expect((err as Error).message).toContain('voice.voiceId must be a string');
+  });
+
+  it('the fake rejects a body that breaks the documented contract', async () => {
+    const res = await fetch(`${credentials.base_url}/assistant`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'x'.repeat(41), first_message: 'snake case is not Vapi' }),
+    });
+    expect(res.status).toBe(400);
+    expect(fake.server.violations.splice(0)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,276 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { check, ContractFakeServer, ContractViolation, E164, expectJson, expectNoBody, expectQuery, FakeReply, RecordedRequest } from './fake-server';
+
+/**
+ * ElevenLabs Agents API as its reference documents it (elevenlabs.io/docs/api-reference; request
+ * and response models as in github.com/elevenlabs/elevenlabs-js): `xi-api-key` auth, FastAPI-style
+ * errors (422 `{detail: [{loc, msg, type}]}`, other errors `{detail: {status, message}}`), and only
+ * the endpoints our client uses. Request schemas list the documented fields and nothing else, so a
+ * misspelt or invented field is a violation.
+ */
+
+export interface FakeElevenLabsAgent {
+  agent_id: string;
+  name: string;
+  tags: string[];
+  conversation_config: ConversationConfig;
+}
+export interface FakeElevenLabsDocument {
+  id: string;
+  name: string;
+  text: string;
+}
+export interface FakeElevenLabsPhone {
+  phone_number_id: string;
+  phone_number: string;
+  label: string;
+  provider: 'twilio';
+  sid: string;
+  agent_id: string | null;
+}
+
+const knowledgeLocator = z.strictObject({
+  type: z.enum(['file', 'url', 'text', 'folder']),
+  name: z.string(),
+  id: z.string(),
+  usage_mode: z.enum(['prompt', 'auto']).optional(),
+});
+/** The part of ConversationalConfig our client may send; each object is strict so typos fail. */
+const conversationConfig = z.strictObject({
+  agent: z
+    .strictObject({
+      first_message: z.string().optional(),
+      language: z.string().regex(/^[a-z]{2,3}(-[a-z]{2,4})?$/, 'ISO 639-1 code, e.g. "en"').optional(),
+      prompt: z
+        .strictObject({
+          prompt: z.string().optional(),
+          llm: z.string().optional(),
+          knowledge_base: z.array(knowledgeLocator).optional(),
+        })
+        .optional(),
+    })
+    .optional(),
+  tts: z
+    .strictObject({
+      voice_id: z.string().min(1).optional(),
+      model_id: z.enum(['eleven_turbo_v2', 'eleven_turbo_v2_5', 'eleven_flash_v2', 'eleven_flash_v2_5', 'eleven_multilingual_v2', 'eleven_v3_conversational']).optional(),
+    })
+    .optional(),
+});
+type ConversationConfig = z.infer<typeof conversationConfig>;
+
+const createAgentBody = z.strictObject({
+  conversation_config: conversationConfig,
+  platform_settings: z.record(z.string(), z.unknown()).optional(),
+  workflow: z.record(z.string(), z.unknown()).optional(),
+  name: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+});
+const updateAgentBody = z.strictObject({
+  conversation_config: conversationConfig.optional(),
+  platform_settings: z.record(z.string(), z.unknown()).optional(),
+  workflow: z.record(z.string(), z.unknown()).optional(),
+  name: z.string().optional(),
+  tags: z.array(z.string()).optional(),
+  version_description: z.string().optional(),
+});
+const createTextDocumentBody = z.strictObject({ text: z.string().min(1), name: z.string().optional(), parent_folder_id: z.string().optional() });
+const createPhoneBody = z.discriminatedUnion('provider', [
+  z.strictObject({
+    provider: z.literal('twilio'),
+    phone_number: z.string().regex(E164, 'E.164'),
+    label: z.string(),
+    sid: z.string().min(1),
+    token: z.string().min(1),
+    supports_inbound: z.boolean().optional(),
+    supports_outbound: z.boolean().optional(),
+    agent_id: z.string().optional(),
+  }),
+]);
+const updatePhoneBody = z.strictObject({ agent_id: z.string().optional(), label: z.string().optional() });
+const pageSize = z.coerce.number().int().min(1).max(100);
+
+function notFound(what: string): FakeReply {
+  return { status: 404, body: { detail: { status: `${what}_not_found`, message: `${what} not found` } } };
+}
+
+export class ElevenLabsFake {
+  readonly agents = new Map<string, FakeElevenLabsAgent>();
+  readonly documents = new Map<string, FakeElevenLabsDocument>();
+  readonly phones = new Map<string, FakeElevenLabsPhone>();
+  readonly server: ContractFakeServer;
+
+  constructor(readonly apiKey = `sk_${randomBytes(12).toString('hex')}`) {
+    this.server = new ContractFakeServer(
+      [
+        { method: 'POST', path: /^\/v1\/convai\/knowledge-base\/text$/, handle: (req) => this.createDocument(req) },
+        { method: 'GET', path: /^\/v1\/convai\/knowledge-base$/, handle: (req) => this.listDocuments(req) },
+        { method: 'DELETE', path: /^\/v1\/convai\/knowledge-base\/([^/]+)$/, handle: (req, [id]) => this.deleteDocument(req, id!) },
+        { method: 'POST', path: /^\/v1\/convai\/agents\/create$/, handle: (req) => this.createAgent(req) },
+        { method: 'GET', path: /^\/v1\/convai\/agents$/, handle: (req) => this.listAgents(req) },
+        { method: 'GET', path: /^\/v1\/convai\/agents\/([^/]+)$/, handle: (req, [id]) => this.getAgent(req, id!) },
+        { method: 'PATCH', path: /^\/v1\/convai\/agents\/([^/]+)$/, handle: (req, [id]) => this.updateAgent(req, id!) },
+        { method: 'DELETE', path: /^\/v1\/convai\/agents\/([^/]+)$/, handle: (req, [id]) => this.deleteAgent(req, id!) },
+        { method: 'GET', path: /^\/v1\/convai\/phone-numbers$/, handle: (req) => this.listPhones(req) },
+        { method: 'POST', path: /^\/v1\/convai\/phone-numbers$/, handle: (req) => this.createPhone(req) },
+        { method: 'PATCH', path: /^\/v1\/convai\/phone-numbers\/([^/]+)$/, handle: (req, [id]) => this.updatePhone(req, id!) },
+      ],
+      {
+        authenticate: (req) =>
+          req.headers['xi-api-key'] === this.apiKey
+            ? null
+            : { status: 401, body: { detail: { status: 'invalid_api_key', message: 'Invalid API key' } } },
+        violation: (message) => ({ status: 422, body: { detail: [{ loc: ['body'], msg: message, type: 'value_error' }] } }),
+        noRoute: () => ({ status: 404, body: { detail: 'Not Found' } }),
+      },
+    );
+  }
+
+  start(): Promise<string> {
+    return this.server.start();
+  }
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+
+  private createDocument(req: RecordedRequest): FakeReply {
+    const body = expectJson(req, createTextDocumentBody);
+    const doc = { id: `doc_${randomBytes(8).toString('hex')}`, name: body.name ?? 'Untitled', text: body.text };
+    this.documents.set(doc.id, doc);
+    return { status: 200, body: { id: doc.id, name: doc.name } };
+  }
+
+  private listDocuments(req: RecordedRequest): FakeReply {
+    expectNoBody(req);
+    expectQuery(req, ['page_size', 'search', 'cursor', 'types', 'show_only_owned_documents', 'sort_direction', 'sort_by']);
+    if (req.query.has('page_size')) check(pageSize, req.query.get('page_size'));
+    // Documented as "names start with this string".
+    const search = req.query.get('search') ?? '';
+    const documents = [...this.documents.values()]
+      .filter((d) => d.name.startsWith(search))
+      .map((d) => ({ id: d.id, name: d.name, type: 'text', metadata: {}, supported_usages: ['auto'], access_info: {}, dependent_agents: [] }));
+    return { status: 200, body: { documents, has_more: false, next_cursor: null } };
+  }
+
+  private deleteDocument(req: RecordedRequest, id: string): FakeReply {
+    expectNoBody(req);
+    if (!this.documents.has(id)) return notFound('document');
+    const inUse = [...this.agents.values()].some((a) => (a.conversation_config.agent?.prompt?.knowledge_base ?? []).some((k) => k.id === id));
+    if (inUse && req.query.get('force') !== 'true') {
+      return { status: 400, body: { detail: { status: 'document_in_use', message: 'Document is used by an agent' } } };
+    }
+    this.documents.delete(id);
+    return { status: 200, body: {} };
+  }
+
+  private checkKnowledge(config: ConversationConfig | undefined): void {
+    for (const ref of config?.agent?.prompt?.knowledge_base ?? []) {
+      if (!this.documents.has(ref.id)) throw new ContractViolation(`knowledge base document ${ref.id} does not exist`);
+    }
+  }
+
+  private createAgent(req: RecordedRequest): FakeReply {
+    const body = expectJson(req, createAgentBody);
+    this.checkKnowledge(body.conversation_config);
+    const agent: FakeElevenLabsAgent = {
+      agent_id: `agent_${randomBytes(12).toString('hex')}`,
+      name: body.name ?? '',
+      tags: body.tags ?? [],
+      conversation_config: body.conversation_config,
+    };
+    this.agents.set(agent.agent_id, agent);
+    return { status: 200, body: { agent_id: agent.agent_id } };
+  }
+
+  private listAgents(req: RecordedRequest): FakeReply {
+    expectNoBody(req);
+    expectQuery(req, ['page_size', 'search', 'archived', 'show_only_owned_agents', 'created_by_user_id', 'sort_direction', 'sort_by', 'cursor']);
+    if (req.query.has('page_size')) check(pageSize, req.query.get('page_size'));
+    // The reference only says "search by agents name"; prefix matching is the stricter reading.
+    const search = (req.query.get('search') ?? '').toLowerCase();
+    const agents = [...this.agents.values()]
+      .filter((a) => a.name.toLowerCase().startsWith(search))
+      .map((a) => ({ agent_id: a.agent_id, name: a.name, tags: a.tags, created_at_unix_secs: 1, access_info: {} }));
+    return { status: 200, body: { agents, has_more: false, next_cursor: null } };
+  }
+
+  private getAgent(req: RecordedRequest, id: string): FakeReply {
+    expectNoBody(req);
+    const agent = this.agents.get(id);
+    if (!agent) return notFound('agent');
+    return { status: 200, body: { ...agent, metadata: { created_at_unix_secs: 1 } } };
+  }
+
+  private updateAgent(req: RecordedRequest, id: string): FakeReply {
+    const body = expectJson(req, updateAgentBody);
+    const agent = this.agents.get(id);
+    if (!agent) return notFound('agent');
+    this.checkKnowledge(body.conversation_config);
+    if (body.name !== undefined) agent.name = body.name;
+    if (body.tags !== undefined) agent.tags = body.tags;
+    if (body.conversation_config) {
+      const before = agent.conversation_config;
+      agent.conversation_config = {
+        ...before,
+        ...body.conversation_config,
+        agent: { ...before.agent, ...body.conversation_config.agent },
+        tts: { ...before.tts, ...body.conversation_config.tts },
+      };
+    }
+    return { status: 200, body: { ...agent, metadata: { created_at_unix_secs: 1 } } };
+  }
+
+  private deleteAgent(req: RecordedRequest, id: string): FakeReply {
+    expectNoBody(req);
+    if (!this.agents.delete(id)) return notFound('agent');
+    for (const phone of this.phones.values()) if (phone.agent_id === id) phone.agent_id = null;
+    return { status: 204 };
+  }
+
+  private phoneView(phone: FakeElevenLabsPhone) {
+    const agent = phone.agent_id ? this.agents.get(phone.agent_id) : undefined;
+    return {
+      provider: phone.provider,
+      phone_number_id: phone.phone_number_id,
+      phone_number: phone.phone_number,
+      label: phone.label,
+      assigned_agent: agent ? { agent_id: agent.agent_id, agent_name: agent.name } : null,
+    };
+  }
+
+  private listPhones(req: RecordedRequest): FakeReply {
+    expectNoBody(req);
+    return { status: 200, body: [...this.phones.values()].map((p) => this.phoneView(p)) };
+  }
+
+  private createPhone(req: RecordedRequest): FakeReply {
+    const body = expectJson(req, createPhoneBody);
+    if ([...this.phones.values()].some((p) => p.phone_number === body.phone_number)) {
+      return { status: 400, body: { detail: { status: 'phone_number_already_exists', message: 'Phone number already imported' } } };
+    }
+    if (body.agent_id && !this.agents.has(body.agent_id)) return notFound('agent');
+    const phone: FakeElevenLabsPhone = {
+      phone_number_id: `phnum_${randomBytes(8).toString('hex')}`,
+      phone_number: body.phone_number,
+      label: body.label,
+      provider: 'twilio',
+      sid: body.sid,
+      agent_id: body.agent_id ?? null,
+    };
+    this.phones.set(phone.phone_number_id, phone);
+    return { status: 200, body: { phone_number_id: phone.phone_number_id } };
+  }
+
+  private updatePhone(req: RecordedRequest, id: string): FakeReply {
+    const body = expectJson(req, updatePhoneBody);
+    const phone = this.phones.get(id);
+    if (!phone) return notFound('phone_number');
+    if (body.agent_id !== undefined) {
+      if (!this.agents.has(body.agent_id)) return notFound('agent');
+      phone.agent_id = body.agent_id;
+    }
+    if (body.label !== undefined) phone.label = body.label;
+    return { status: 200, body: this.phoneView(phone) };
+  }
+}

@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { WORKFLOW_BUNDLE } from './workflow-bundle-path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, Runtime, Worker, DefaultLogger } from '@temporalio/worker';
+import { ActivityOverrides, createActivities } from '../../activities';
+import { createApi } from '../../api/app';
+import { createCore, Core, CoreAdapters } from '../../core/composition-root';
+import { Config, loadConfig } from '../../core/config/config';
+import { pingDatabase } from '../../core/db/database';
+import { TemporalAgentWorkflows } from '../../core/temporal/agent-workflow-client';
+import { createTestDatabase, TestDatabase } from './test-database';
+import { testLogger } from './test-logger';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.WFW_TEST_LOG_LEVEL?.toUpperCase() as 'WARN') ?? 'WARN') });
+  } catch {
+    // already installed by another harness in this process
+  }
+}
+
+export const TEMPORAL_ADDRESS = process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${process.env.WFW_TEMPORAL_PORT ?? 7233}`;
+export { WORKFLOW_BUNDLE };
+
+export interface Stack {
+  baseUrl: string;
+  core: Core;
+  db: TestDatabase;
+  client: Client;
+  taskQueue: string;
+  config: Config;
+  /** Runs a worker in this process until stopWorker(). */
+  startWorker(): Promise<void>;
+  /** The same, with some provider adapters swapped (composition, not module mocks). */
+  startWorkerWith(overrides: ActivityOverrides): Promise<void>;
+  stopWorker(): Promise<void>;
+  createAccount(name?: string): Promise<{ accountId: string; clientId: string; clientSecret: string; token: string }>;
+  close(): Promise<void>;
+}
+
+/**
+ * The product for one test file: an API on a random port, a worker on a task queue of its own,
+ * the real Temporal server and a fresh database on the real FerretDB.
+ */
+export async function startStack(options: { label: string; config?: Partial<Config>; adapters?: Partial<CoreAdapters>; worker?: boolean; activityOverrides?: ActivityOverrides }): Promise<Stack> {
+  quietRuntime();
+  const db = await createTestDatabase(options.label);
+  const taskQueue = `test-${options.label}-${randomBytes(4).toString('hex')}`;
+  const config: Config = { ...loadConfig({ WFW_ALLOW_PRIVATE_NETWORKS: '1' }), mongodbUri: db.uri, ...options.config, temporal: { address: TEMPORAL_ADDRESS, namespace: 'default', taskQueue } };
+  const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
+  const client = new Client({ connection, namespace: 'default' });
+  const core = createCore(config, db.connection, testLogger(), { workflows: new TemporalAgentWorkflows(client, taskQueue), ...options.adapters });
+  await core.ensureIndexes();
+
+  const { app } = createApi({ core, probes: [{ name: 'database', check: () => pingDatabase(db.connection) }] });
+  const server: Server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((r) => server.once('listening', () => r()));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+
+  const stack: Stack = {
+    baseUrl,
+    core,
+    db,
+    client,
+    taskQueue,
+    config,
+    async startWorker() {
+      await stack.startWorkerWith(options.activityOverrides ?? {});
+    },
+    async startWorkerWith(overrides: ActivityOverrides) {
+      nativeConnection ??= await NativeConnection.connect({ address: TEMPORAL_ADDRESS });
+      worker = await Worker.create({
+        connection: nativeConnection,
+        namespace: 'default',
+        taskQueue,
+        workflowBundle: { codePath: WORKFLOW_BUNDLE },
+        activities: createActivities(core, overrides),
+        maxConcurrentActivityTaskExecutions: 200,
+      });
+      running = worker.run();
+    },
+    async stopWorker() {
+      if (!worker) return;
+      worker.shutdown();
+      await running;
+      worker = undefined;
+    },
+    async createAccount(name = 'Test Co') {
+      const account = await core.accounts.create(name);
+      const sa = await core.serviceAccounts.create(account.id, { name: 'default' });
+      const res = await fetch(`${baseUrl}/v2/auth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ client_id: sa.client_id, client_secret: sa.client_secret, grant_type: 'client_credentials' }),
+      });
+      const token = ((await res.json()) as { access_token: string }).access_token;
+      return { accountId: account.id, clientId: sa.client_id, clientSecret: sa.client_secret, token };
+    },
+    async close() {
+      await stack.stopWorker();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      core.outbound.close();
+      await nativeConnection?.close();
+      await connection.close();
+      await db.drop();
+    },
+  };
+  if (options.worker !== false) await stack.startWorker();
+  return stack;
+}
+
+/** Polls an operation until it reaches one of the given statuses. */
+export async function waitForOperation(baseUrl: string, token: string, operationId: string, statuses: string[] = ['active', 'succeeded', 'failed', 'canceled'], timeoutMs = 45_000): Promise<any> {
+  const deadline = Date.now() + timeoutMs;
+  let last: any;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${baseUrl}/v2/operations/${operationId}`, { headers: { authorization: `Bearer ${token}` } });
+    last = await res.json();
+    if (statuses.includes(last.status)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`operation ${operationId} did not reach ${statuses.join('/')} in ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+}

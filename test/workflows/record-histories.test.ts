@@ -1,0 +1,79 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { LocalPlatformAdapter } from '../../core/platforms/local-platform-adapter';
+import { localPlatformAgentModel } from '../../core/platforms/local-platform-agent-model';
+import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
+import { serveBusinessSite } from '../support/business-site';
+import { client } from '../support/http-client';
+import { startStack, TEMPORAL_ADDRESS, waitForOperation } from '../support/temporal-harness';
+
+/**
+ * Not a check but a recorder: `WFW_RECORD_HISTORIES=1 npx jest test/workflows/record-histories`
+ * runs each workflow outcome for real and writes its history under test/fixtures/histories,
+ * which replay.test.ts replays. Re-record only when a workflow change is meant to be breaking
+ * (and then version the workflow instead, if any are still running in production).
+ */
+const record = process.env.WFW_RECORD_HISTORIES === '1' ? it : it.skip;
+
+class FailAttach extends LocalPlatformAdapter {
+  override async createAgent(credentials: PlatformCredentials, deployment: AgentDeployment) {
+    return super.createAgent(credentials, deployment);
+  }
+  override async attachPhoneNumber(): Promise<void> {
+    throw new PlatformError('local', 'invalid_request', 'number cannot be routed', false, 422);
+  }
+}
+
+describe('history recorder', () => {
+  record('records one history per workflow outcome', async () => {
+    const out = path.join(__dirname, '../fixtures/histories');
+    mkdirSync(out, { recursive: true });
+    const site = await serveBusinessSite();
+    const stack = await startStack({ label: 'record', config: { localPlatformLatencyMs: 1500 } });
+    const failing = await startStack({ label: 'record-fail', worker: false });
+    await failing.startWorkerWith({ platforms: { local: new FailAttach(localPlatformAgentModel(failing.db.connection)) } });
+    try {
+      // The Temporal CLI writes the same proto-JSON the Web UI's "download history" does.
+      const save = async (_s: typeof stack, name: string, workflowId: string) => {
+        const json = execFileSync(path.join(__dirname, '../../.tools/bin/temporal'), ['workflow', 'show', '--address', TEMPORAL_ADDRESS, '-w', workflowId, '-o', 'json'], { encoding: 'utf8' });
+        writeFileSync(path.join(out, `${name}.json`), json);
+      };
+      const acct = await stack.createAccount();
+      const c = client(stack.baseUrl, acct.token);
+      const body = { payload: { name: 'Recorder', platform: 'local', business_url: site.url, template_id: 'dental_receptionist' } };
+
+      const ok = await c.post('/v2/agents', body);
+      const done = await waitForOperation(stack.baseUrl, acct.token, ok.body.operation_id, undefined, 60_000);
+      await save(stack, 'provision-active', done.id);
+
+      const upd = await c.patch(`/v2/agents/${done.agent_id}`, { name: 'Recorder 2' });
+      await waitForOperation(stack.baseUrl, acct.token, upd.body.operation_id, undefined, 60_000);
+      await save(stack, 'update-succeeded', upd.body.operation_id);
+
+      const rb = await c.post(`/v2/agents/${done.agent_id}/prompt-versions/1/rollback`);
+      await waitForOperation(stack.baseUrl, acct.token, rb.body.operation_id, undefined, 60_000);
+      await save(stack, 'rollback-succeeded', rb.body.operation_id);
+
+      const del = await c.delete(`/v2/agents/${done.agent_id}`);
+      await waitForOperation(stack.baseUrl, acct.token, del.body.operation_id, undefined, 60_000);
+      await save(stack, 'delete-succeeded', del.body.operation_id);
+
+      const cancelMe = await c.post('/v2/agents', body);
+      await waitForOperation(stack.baseUrl, acct.token, cancelMe.body.operation_id, ['running']);
+      await new Promise((r) => setTimeout(r, 2500));
+      await c.post(`/v2/operations/${cancelMe.body.operation_id}/cancel`);
+      await waitForOperation(stack.baseUrl, acct.token, cancelMe.body.operation_id, ['canceled'], 60_000);
+      await save(stack, 'provision-canceled', cancelMe.body.operation_id);
+
+      const facct = await failing.createAccount();
+      const f = await client(failing.baseUrl, facct.token).post('/v2/agents', body);
+      await waitForOperation(failing.baseUrl, facct.token, f.body.operation_id, ['failed'], 60_000);
+      await save(failing, 'provision-failed-compensated', f.body.operation_id);
+    } finally {
+      await failing.close();
+      await stack.close();
+      await site.close();
+    }
+  }, 180_000);
+});

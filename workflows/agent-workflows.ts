@@ -1,0 +1,140 @@
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { AgentActivities } from '../activities/agent-activities';
+import type { DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput, WorkflowProgress } from './agent-workflow-types';
+
+// Every activity heartbeats each second (activities/activity-errors.ts), so a 5 s heartbeat
+// timeout means a killed worker's activity is retried elsewhere within seconds.
+
+/** Bookkeeping on our own database: quick, retried generously. */
+const bookkeeping = proxyActivities<AgentActivities>({
+  startToCloseTimeout: '20 seconds',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 10 },
+});
+
+/** Crawling a business site: the crawler has its own 20 s budget; a down site gets a few tries. */
+const research = proxyActivities<AgentActivities>({
+  startToCloseTimeout: '60 seconds',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 3 },
+});
+
+/** Prompt generation (possibly an LLM call). */
+const generation = proxyActivities<AgentActivities>({
+  startToCloseTimeout: '90 seconds',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4 },
+});
+
+/**
+ * Calls with side effects on a provider. On cancel we wait for an in-flight call to finish, so
+ * the compensation that follows sees what it created.
+ */
+const provider = proxyActivities<AgentActivities>({
+  startToCloseTimeout: '60 seconds',
+  heartbeatTimeout: '5 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
+});
+
+/** Undo must not give up easily: a leaked number costs money every month. */
+const compensation = proxyActivities<AgentActivities>({
+  startToCloseTimeout: '60 seconds',
+  heartbeatTimeout: '5 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 25 },
+});
+
+export const progressQuery = defineQuery<WorkflowProgress>('progress');
+
+function describeFailure(err: unknown, step: string | null): OperationFailureInfo {
+  if (isCancellation(err)) return { code: 'CANCELED', message: 'The operation was canceled.', retryable: false, step };
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    return { code: cause.type ?? 'ACTIVITY_FAILED', message: cause.message, retryable: !cause.nonRetryable, step };
+  }
+  return { code: 'INTERNAL_ERROR', message: cause instanceof Error ? cause.message : String(cause), retryable: true, step };
+}
+
+/**
+ * One business, one agent: research the site, write the prompt and knowledge base, deploy to the
+ * voice platform, get a number, go live. Anything that fails after a side effect is undone.
+ */
+export async function provisionAgent(input: ProvisionAgentInput): Promise<ProvisionAgentResult> {
+  const progress: WorkflowProgress = { step: null, completed: [], compensating: false };
+  setHandler(progressQuery, () => progress);
+  const undo: (() => Promise<unknown>)[] = [];
+  const ref = { operationId: input.operationId, agentId: input.agentId };
+  const run = async <T>(step: string, body: () => Promise<T>): Promise<T> => {
+    progress.step = step;
+    const result = await body();
+    progress.completed.push(step);
+    return result;
+  };
+
+  try {
+    await bookkeeping.beginOperation(ref);
+    await run('research', () => research.researchBusiness(ref));
+    await run('generate', () => generation.generateAgentConfig(ref));
+    undo.unshift(() => compensation.removePlatformAgent({ ...ref, step: 'deploy' }));
+    await run('deploy', () => provider.deployAgent(ref));
+    undo.unshift(() => compensation.releasePhoneNumber({ ...ref, step: 'number' }));
+    await run('number', async () => {
+      await provider.acquirePhoneNumber(ref);
+      await provider.attachPhoneNumber(ref);
+    });
+    return await run('activate', () => bookkeeping.activateAgent(ref));
+  } catch (err) {
+    const failed = describeFailure(err, progress.step);
+    progress.compensating = true;
+    // Cleanup runs even though the workflow itself is being canceled.
+    await CancellationScope.nonCancellable(async () => {
+      for (const compensate of undo) await compensate();
+      await compensation.failProvisioning({ ...ref, canceled: isCancellation(err), error: failed });
+    });
+    if (isCancellation(err)) throw err;
+    throw ApplicationFailure.create({ type: failed.code, message: failed.message, nonRetryable: true, details: [failed] });
+  }
+}
+
+/** A new prompt version (regenerated, overridden or rolled back) pushed to the platform. */
+export async function updateAgent(input: UpdateAgentInput): Promise<{ version: number | null }> {
+  const progress: WorkflowProgress = { step: null, completed: [], compensating: false };
+  setHandler(progressQuery, () => progress);
+  const ref = { operationId: input.operationId, agentId: input.agentId };
+  try {
+    await bookkeeping.beginOperation(ref);
+    progress.step = 'research';
+    if (input.research) await research.researchBusiness(ref);
+    else await bookkeeping.skipStep({ operationId: input.operationId, step: 'research', reason: 'business_url unchanged' });
+    progress.step = 'generate';
+    await generation.generateAgentConfig({ ...ref, rollbackTo: input.rollbackTo });
+    progress.step = 'push';
+    await provider.pushToPlatform(ref);
+    progress.step = 'finalize';
+    return await bookkeeping.finalizeUpdate({ ...ref, changedFields: input.changedFields });
+  } catch (err) {
+    const failed = describeFailure(err, progress.step);
+    await CancellationScope.nonCancellable(() => compensation.failChange({ ...ref, error: failed, restoreStatus: 'active' }));
+    throw ApplicationFailure.create({ type: failed.code, message: failed.message, nonRetryable: true, details: [failed] });
+  }
+}
+
+/** Deprovision: platform agent deleted, number released, agent marked deleted. */
+export async function deleteAgent(input: DeleteAgentInput): Promise<void> {
+  const progress: WorkflowProgress = { step: null, completed: [], compensating: false };
+  setHandler(progressQuery, () => progress);
+  const ref = { operationId: input.operationId, agentId: input.agentId };
+  try {
+    await bookkeeping.beginOperation(ref);
+    progress.step = 'delete_platform_agent';
+    await compensation.removePlatformAgent({ ...ref, step: 'delete_platform_agent' });
+    progress.step = 'release_number';
+    const released = await compensation.releasePhoneNumber({ ...ref, step: 'release_number' });
+    progress.step = 'finalize';
+    await bookkeeping.finalizeDelete({ ...ref, releasedNumber: released });
+  } catch (err) {
+    const failed = describeFailure(err, progress.step);
+    await CancellationScope.nonCancellable(() => compensation.failChange({ ...ref, error: failed, restoreStatus: 'failed' }));
+    throw ApplicationFailure.create({ type: failed.code, message: failed.message, nonRetryable: true, details: [failed] });
+  }
+}

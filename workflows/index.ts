@@ -1,0 +1,2 @@
+// Everything the worker's workflow bundle contains. Workflow code is deterministic: no I/O here.
+export { provisionAgent, updateAgent, deleteAgent, progressQuery } from './agent-workflows';
