@@ -51,8 +51,7 @@ export function isBookingPlatform(url: URL): boolean {
 
 export function extractLinks(page: ParsedPage, into: FoundFacts): void {
   const { $ } = page;
-  const booking: { url: string; score: number; order: number }[] = [];
-  $('a[href]').each((order, a: Element) => {
+  $('a[href]').each((_, a: Element) => {
     const href = ($(a).attr('href') ?? '').trim();
     if (!href || href.startsWith('#') || /^(mailto|tel|sms|javascript|data):/i.test(href)) return;
     let url: URL;
@@ -73,7 +72,6 @@ export function extractLinks(page: ParsedPage, into: FoundFacts): void {
     if (!byText && !byHost) return;
     // A real booking system beats a "Book now" button that only leads to the contact form.
     const score = (byHost ? 4 : 0) + (byText ? 2 : 0) + (byPath ? 1 : 0);
-    booking.push({ url: url.href.replace(/#.*$/, ''), score, order });
+    into.bookingUrl.push({ value: url.href.replace(/#.*$/, ''), source_url: page.url, method: 'link', rank: -score });
   });
-  for (const b of booking) into.bookingUrl.push({ value: b.url, source_url: page.url, method: 'link', rank: -b.score });
 }

@@ -62,6 +62,7 @@ export async function fetchHtml(http: OutboundHttpClient, url: string, options: 
     if (isOutputTooLarge(err)) {
       return { ok: false, url: finalUrl, failure: { kind: 'too_large', message: `page larger than ${options.maxBytes} bytes once decompressed` } };
     }
+    // A corrupt compressed body is a broken transfer, as transient as a dropped connection.
     return { ok: false, url: finalUrl, failure: { kind: 'unreachable', message: `undecodable response body: ${(err as Error).message}` }, cause: err };
   }
   const contentType = headerValue(res.headers['content-type']);

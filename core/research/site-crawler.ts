@@ -74,7 +74,9 @@ export class SiteCrawler {
     const homeFetch = await fetchHtml(this.http, startUrl.href, this.fetchOptions(deadline));
     if (!homeFetch.ok) throw homeFailure(homeFetch, startUrl.href);
     const finalUrl = new URL(homeFetch.page.url);
-    if (finalUrl.origin !== startUrl.origin && !(await robots.isAllowed(finalUrl))) {
+    // Redirects are followed inside the HTTP client, so where they landed is judged afterwards
+    // (for the same origin this costs nothing: its rules are cached).
+    if (finalUrl.href !== startUrl.href && !(await robots.isAllowed(finalUrl))) {
       throw new ResearchError('robots_disallowed', `robots.txt of ${finalUrl.origin} does not allow ${finalUrl.href} to be crawled`, false, finalUrl.href);
     }
     if (!isSameSite(finalUrl, startUrl)) warnings.push(`${startUrl.href} redirected to another site, ${finalUrl.href}; that site was crawled instead`);
