@@ -24,6 +24,11 @@ export interface OutboundResponse {
   redirects: string[];
 }
 
+function withoutCredentials(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return headers;
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !['authorization', 'cookie', 'proxy-authorization'].includes(name.toLowerCase())));
+}
+
 export type OutboundFailure = 'timeout' | 'too_many_redirects' | 'response_too_large' | 'connection_failed';
 
 export class OutboundRequestFailed extends Error {
@@ -62,9 +67,10 @@ export class OutboundHttpClient {
     let current = url;
     let method = req.method ?? 'GET';
     let body = req.body;
+    let headers = req.headers;
     for (;;) {
       const target = this.checkUrl(current);
-      const res = await this.once(target, method, req, body, deadline);
+      const res = await this.once(target, method, { ...req, headers }, body, deadline);
       const location = res.headers.location;
       if (maxRedirects > 0 && res.status >= 300 && res.status < 400 && location) {
         if (redirects.length >= maxRedirects) {
@@ -72,6 +78,8 @@ export class OutboundHttpClient {
         }
         const next = new URL(location, target).toString();
         redirects.push(next);
+        // Like browsers: credentials never follow a redirect to another origin.
+        if (new URL(next).origin !== target.origin) headers = withoutCredentials(headers);
         current = next;
         if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
           method = 'GET';
@@ -123,7 +131,9 @@ export class OutboundHttpClient {
       request.on('close', () => clearTimeout(timer));
       request.on('timeout', () => request.destroy(new OutboundRequestFailed('timeout', 'request timed out', target.toString())));
       request.on('error', (err) => {
-        if (err instanceof OutboundUrlRefused || err instanceof OutboundRequestFailed) reject(err);
+        // The DNS hook does not know the URL; name the hop that was refused.
+        if (err instanceof OutboundUrlRefused) reject(err.url ? err : new OutboundUrlRefused(err.reason, err.message, target.toString()));
+        else if (err instanceof OutboundRequestFailed) reject(err);
         else reject(new OutboundRequestFailed('connection_failed', err.message, target.toString()));
       });
       if (body !== undefined) request.write(body);

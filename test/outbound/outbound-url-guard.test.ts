@@ -50,6 +50,9 @@ describe('OutboundHttpClient', () => {
       if (req.url === '/a') return void res.writeHead(301, { location: '/b' }).end();
       if (req.url === '/b') return void res.writeHead(302, { location: '/ok' }).end();
       if (req.url === '/big') return void res.end('x'.repeat(10_000));
+      if (req.url === '/cross-origin') return void res.writeHead(302, { location: `http://localhost:${port}/echo-auth` }).end();
+      if (req.url === '/same-origin') return void res.writeHead(302, { location: '/echo-auth' }).end();
+      if (req.url === '/echo-auth') return void res.end(req.headers.authorization ?? 'none');
       res.end('ok');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -96,6 +99,26 @@ describe('OutboundHttpClient', () => {
       expect(truncated.truncated).toBe(true);
     } finally {
       dev.close();
+    }
+  });
+
+  it('never forwards credentials across a redirect to another origin', async () => {
+    const dev = new OutboundHttpClient({ allowPrivateNetworks: true });
+    try {
+      const headers = { authorization: 'Bearer secret-token' };
+      expect((await dev.request(`http://127.0.0.1:${port}/same-origin`, { headers })).body.toString()).toBe('Bearer secret-token');
+      expect((await dev.request(`http://127.0.0.1:${port}/cross-origin`, { headers })).body.toString()).toBe('none');
+    } finally {
+      dev.close();
+    }
+  });
+
+  it('names the refused hop when the DNS hook refuses it', async () => {
+    const strict = new OutboundHttpClient({ allowPrivateNetworks: false });
+    try {
+      await expect(strict.request(`http://localhost:${port}/ok`)).rejects.toMatchObject({ reason: 'private_address', url: `http://localhost:${port}/ok` });
+    } finally {
+      strict.close();
     }
   });
 
