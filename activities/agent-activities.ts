@@ -204,15 +204,17 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         if (!op || !agent.phone_number) throw failure('NOT_READY', 'operation or phone number missing');
         const seconds = Math.round(((op.completed_at ?? new Date()).getTime() - op.created_at.getTime()) / 100) / 10;
         await agents.update(agentId, { status: 'active', activated_at: agent.activated_at ?? new Date() });
-        await operations.complete(operationId, 'active', { phone_number: agent.phone_number, provisioning_time_seconds: seconds });
-        const finished = await operations.findById(operationId);
-        await deps.events.append(
+        // The event is written before the operation turns terminal, so whoever sees `active`
+        // can rely on the event existing; a retry re-finds the event by its dedupe key.
+        const event = await deps.events.append(
           agent.account_id,
           'agent.activated',
-          { agent_id: agentId, operation_id: operationId, phone_number: agent.phone_number, status: 'active', platform: agent.platform, provisioning_time_seconds: finished?.provisioning_time_seconds ?? seconds },
+          { agent_id: agentId, operation_id: operationId, phone_number: agent.phone_number, status: 'active', platform: agent.platform, provisioning_time_seconds: seconds },
           { dedupeKey: `agent.activated:${operationId}`, agentId },
         );
-        return { agentId, phoneNumber: agent.phone_number, provisioningTimeSeconds: finished?.provisioning_time_seconds ?? seconds };
+        const recorded = (event.data.provisioning_time_seconds as number | undefined) ?? seconds;
+        await operations.complete(operationId, 'active', { phone_number: agent.phone_number, provisioning_time_seconds: recorded });
+        return { agentId, phoneNumber: agent.phone_number, provisioningTimeSeconds: recorded };
       });
     },
 
@@ -258,13 +260,13 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const agent = await agentOf(agentId);
         if (error.step) await operations.stepFinished(operationId, error.step, 'failed', error.message.slice(0, 500));
         await agents.update(agentId, { status: 'failed', phone_number: agent.telephony_number_id ? agent.phone_number : null });
-        await operations.fail(operationId, canceled ? 'canceled' : 'failed', error);
         await deps.events.append(
           agent.account_id,
           'agent.provisioning_failed',
           { agent_id: agentId, operation_id: operationId, status: canceled ? 'canceled' : 'failed', error },
           { dedupeKey: `agent.provisioning_failed:${operationId}`, agentId },
         );
+        await operations.fail(operationId, canceled ? 'canceled' : 'failed', error);
       });
     },
 
@@ -289,7 +291,6 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const agent = await agentOf(agentId);
         const pv = await agents.promptVersionByOperation(agentId, operationId);
         await agents.update(agentId, { status: 'active', current_prompt_version: pv?.version ?? agent.current_prompt_version });
-        await operations.complete(operationId, 'succeeded', {});
         const fields = pv ? [...new Set([...changedFields, 'system_prompt_version'])] : changedFields;
         await deps.events.append(
           agent.account_id,
@@ -297,6 +298,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           { agent_id: agentId, operation_id: operationId, changed_fields: fields, prompt_version: pv?.version ?? agent.current_prompt_version },
           { dedupeKey: `agent.updated:${operationId}`, agentId },
         );
+        await operations.complete(operationId, 'succeeded', {});
         return { version: pv?.version ?? null };
       });
     },
@@ -314,13 +316,13 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       await step(operationId, 'finalize', async () => {
         const agent = await agentOf(agentId);
         await agents.update(agentId, { status: 'deleted', deleted_at: agent.deleted_at ?? new Date() });
-        await operations.complete(operationId, 'succeeded', {});
         await deps.events.append(
           agent.account_id,
           'agent.deleted',
           { agent_id: agentId, operation_id: operationId, released_phone_number: releasedNumber ?? agent.phone_number },
           { dedupeKey: `agent.deleted:${operationId}`, agentId },
         );
+        await operations.complete(operationId, 'succeeded', {});
       });
     },
   };
