@@ -77,10 +77,6 @@ export function createAgentActivities(deps: AgentActivityDeps) {
   }
 
   return {
-    async beginOperation({ operationId }: OpRef): Promise<void> {
-      await asActivity(() => operations.markRunning(operationId));
-    },
-
     async researchBusiness({ operationId, agentId }: OpRef): Promise<{ templateId: string; suggested: string | null }> {
       return step(
         operationId,
@@ -168,33 +164,33 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       });
     },
 
-    async acquirePhoneNumber({ operationId, agentId }: OpRef): Promise<{ phoneNumber: string }> {
-      return asActivity(async () => {
-        await operations.stepStarted(operationId, 'number', Context.current().info.attempt);
-        const agent = await agentOf(agentId);
-        if (agent.phone_number && agent.telephony_number_id) return { phoneNumber: agent.phone_number };
-        const twilio = agent.platform === 'local' ? null : await deps.credentials.telephonyCredentials(agent.account_id);
-        const telephony: TelephonyName = twilio ? 'twilio' : 'local';
-        const number = await deps.telephony[telephony].acquireNumber(twilio, { area_code: agent.area_code ?? undefined, country: 'US', dedupe_token: operationId });
-        await agents.update(agentId, { phone_number: number.e164, telephony, telephony_number_id: number.provider_number_id });
-        return { phoneNumber: number.e164 };
-      });
-    },
-
-    async attachPhoneNumber({ operationId, agentId }: OpRef): Promise<void> {
-      await asActivity(async () => {
-        const agent = await agentOf(agentId);
-        if (!agent.platform_agent_id || !agent.phone_number || !agent.telephony) throw failure('NOT_READY', 'agent has no platform agent or number to attach');
-        // Platforms import a Twilio number with the account's Twilio credentials.
-        const twilio = agent.telephony === 'twilio' ? await deps.credentials.telephonyCredentials(agent.account_id) : null;
-        await deps.platforms[agent.platform].attachPhoneNumber(await platformCredentials(agent), agent.platform_agent_id, {
-          e164: agent.phone_number,
-          provider_number_id: agent.telephony_number_id ?? undefined,
-          telephony: agent.telephony,
-          ...(twilio ? { telephony_credentials: twilio } : {}),
-        });
-        await operations.stepFinished(operationId, 'number', 'completed', agent.phone_number);
-      });
+    /** Gets a number (or the one an earlier attempt got) and routes it to the platform agent. */
+    async assignPhoneNumber({ operationId, agentId }: OpRef): Promise<{ phoneNumber: string }> {
+      return step(
+        operationId,
+        'number',
+        async () => {
+          let agent = await agentOf(agentId);
+          if (!agent.phone_number || !agent.telephony_number_id) {
+            const twilio = agent.platform === 'local' ? null : await deps.credentials.telephonyCredentials(agent.account_id);
+            const telephony: TelephonyName = twilio ? 'twilio' : 'local';
+            const number = await deps.telephony[telephony].acquireNumber(twilio, { area_code: agent.area_code ?? undefined, country: 'US', dedupe_token: operationId });
+            await agents.update(agentId, { phone_number: number.e164, telephony, telephony_number_id: number.provider_number_id });
+            agent = { ...agent, phone_number: number.e164, telephony, telephony_number_id: number.provider_number_id };
+          }
+          if (!agent.platform_agent_id || !agent.phone_number || !agent.telephony) throw failure('NOT_READY', 'agent has no platform agent or number to attach');
+          // Platforms import a Twilio number with the account's Twilio credentials.
+          const twilio = agent.telephony === 'twilio' ? await deps.credentials.telephonyCredentials(agent.account_id) : null;
+          await deps.platforms[agent.platform].attachPhoneNumber(await platformCredentials(agent), agent.platform_agent_id, {
+            e164: agent.phone_number,
+            provider_number_id: agent.telephony_number_id ?? undefined,
+            telephony: agent.telephony,
+            ...(twilio ? { telephony_credentials: twilio } : {}),
+          });
+          return { phoneNumber: agent.phone_number };
+        },
+        (r) => r.phoneNumber,
+      );
     },
 
     async activateAgent({ operationId, agentId }: OpRef): Promise<ProvisionAgentResult> {
@@ -213,7 +209,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           { dedupeKey: `agent.activated:${operationId}`, agentId },
         );
         const recorded = (event.data.provisioning_time_seconds as number | undefined) ?? seconds;
-        await operations.complete(operationId, 'active', { phone_number: agent.phone_number, provisioning_time_seconds: recorded });
+        await operations.complete(operationId, 'active', 'activate', { phone_number: agent.phone_number, provisioning_time_seconds: recorded });
         return { agentId, phoneNumber: agent.phone_number, provisioningTimeSeconds: recorded };
       });
     },
@@ -298,7 +294,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           { agent_id: agentId, operation_id: operationId, changed_fields: fields, prompt_version: pv?.version ?? agent.current_prompt_version },
           { dedupeKey: `agent.updated:${operationId}`, agentId },
         );
-        await operations.complete(operationId, 'succeeded', {});
+        await operations.complete(operationId, 'succeeded', 'finalize', {});
         return { version: pv?.version ?? null };
       });
     },
@@ -322,7 +318,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           { agent_id: agentId, operation_id: operationId, released_phone_number: releasedNumber ?? agent.phone_number },
           { dedupeKey: `agent.deleted:${operationId}`, agentId },
         );
-        await operations.complete(operationId, 'succeeded', {});
+        await operations.complete(operationId, 'succeeded', 'finalize', {});
       });
     },
   };

@@ -72,16 +72,12 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
   };
 
   try {
-    await bookkeeping.beginOperation(ref);
     await run('research', () => research.researchBusiness(ref));
     await run('generate', () => generation.generateAgentConfig(ref));
     undo.unshift(() => compensation.removePlatformAgent({ ...ref, step: 'deploy' }));
     await run('deploy', () => provider.deployAgent(ref));
     undo.unshift(() => compensation.releasePhoneNumber({ ...ref, step: 'number' }));
-    await run('number', async () => {
-      await provider.acquirePhoneNumber(ref);
-      await provider.attachPhoneNumber(ref);
-    });
+    await run('number', () => provider.assignPhoneNumber(ref));
     return await run('activate', () => bookkeeping.activateAgent(ref));
   } catch (err) {
     const failed = describeFailure(err, progress.step);
@@ -102,7 +98,6 @@ export async function updateAgent(input: UpdateAgentInput): Promise<{ version: n
   setHandler(progressQuery, () => progress);
   const ref = { operationId: input.operationId, agentId: input.agentId };
   try {
-    await bookkeeping.beginOperation(ref);
     progress.step = 'research';
     if (input.research) await research.researchBusiness(ref);
     else await bookkeeping.skipStep({ operationId: input.operationId, step: 'research', reason: 'business_url unchanged' });
@@ -125,7 +120,6 @@ export async function deleteAgent(input: DeleteAgentInput): Promise<void> {
   setHandler(progressQuery, () => progress);
   const ref = { operationId: input.operationId, agentId: input.agentId };
   try {
-    await bookkeeping.beginOperation(ref);
     progress.step = 'delete_platform_agent';
     await compensation.removePlatformAgent({ ...ref, step: 'delete_platform_agent' });
     progress.step = 'release_number';

@@ -112,24 +112,19 @@ export class OperationService {
 
   // ---- transitions, called from activities (idempotent: safe on retry) ----
 
-  async markRunning(id: string): Promise<void> {
-    const now = new Date();
-    await this.operations.updateOne({ _id: id, status: 'pending' }, { $set: { status: 'running', started_at: now, updated_at: now } });
-  }
-
+  /** One write: the operation is running, on this step, on this attempt (start time kept from attempt 1). */
   async stepStarted(id: string, step: string, attempt: number): Promise<void> {
     const now = new Date();
-    const doc = await this.operations.findById(id).select({ steps: 1 }).lean<OperationDoc>();
-    const current = (doc?.steps as unknown as StepMap | undefined)?.[step];
     await this.operations.updateOne(
       { _id: id, status: { $in: ['pending', 'running'] } },
       {
         $set: {
+          status: 'running',
           step,
           updated_at: now,
           [`steps.${step}.status`]: 'running',
           [`steps.${step}.attempts`]: attempt,
-          ...(current?.started_at ? {} : { [`steps.${step}.started_at`]: now }),
+          ...(attempt === 1 ? { [`steps.${step}.started_at`]: now } : {}),
         },
       },
     );
@@ -143,9 +138,13 @@ export class OperationService {
     );
   }
 
-  async complete(id: string, status: 'active' | 'succeeded', fields: { phone_number?: string | null; provisioning_time_seconds?: number }): Promise<void> {
+  /** Terminal success; the last step is marked completed in the same write, so no reader sees `active` with a step still running. */
+  async complete(id: string, status: 'active' | 'succeeded', lastStep: string, fields: { phone_number?: string | null; provisioning_time_seconds?: number }): Promise<void> {
     const now = new Date();
-    await this.operations.updateOne({ _id: id, status: { $nin: ['failed', 'canceled'] } }, { $set: { status, step: null, completed_at: now, updated_at: now, ...fields } });
+    await this.operations.updateOne(
+      { _id: id, status: { $nin: ['failed', 'canceled'] } },
+      { $set: { status, step: null, completed_at: now, updated_at: now, [`steps.${lastStep}.status`]: 'completed', [`steps.${lastStep}.completed_at`]: now, ...fields } },
+    );
   }
 
   async fail(id: string, status: 'failed' | 'canceled', error: OperationError): Promise<void> {
@@ -161,6 +160,14 @@ export class OperationService {
   isTerminal(status: OperationStatus): boolean {
     return TERMINAL_STATUSES.has(status);
   }
+}
+
+function firstStart(steps: StepMap): string | null {
+  const starts = Object.values(steps ?? {})
+    .map((s) => s.started_at)
+    .filter((d): d is Date => !!d)
+    .map((d) => new Date(d).getTime());
+  return starts.length ? new Date(Math.min(...starts)).toISOString() : null;
 }
 
 export function toView(doc: OperationDoc): OperationView {
@@ -189,7 +196,8 @@ export function toView(doc: OperationDoc): OperationView {
     changed_fields: doc.changed_fields ?? [],
     error: doc.error,
     created_at: doc.created_at.toISOString(),
-    started_at: iso(doc.started_at),
+    // The first step's start is the operation's start (saves a write per operation).
+    started_at: iso(doc.started_at) ?? firstStart(steps),
     completed_at: iso(doc.completed_at),
   };
 }

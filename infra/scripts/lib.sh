@@ -70,6 +70,7 @@ start_temporal() { # foreground|background
   setsid "$(temporal_bin)" server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$DATA_DIR/temporal.db" --log-level warn \
+    --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     >>"$LOG_DIR/temporal.log" 2>&1 < /dev/null &
   echo $! >"$RUN_DIR/temporal.pid"
   return 0
