@@ -5,6 +5,7 @@ import { createPlatformAdapters } from '../core/platforms/platform-registry';
 import type { TelephonyAdapter, TelephonyName } from '../core/telephony/telephony-adapter';
 import { createTelephonyAdapters } from '../core/telephony/telephony-registry';
 import { createAgentActivities } from './agent-activities';
+import { createWebhookActivities } from './webhook-activities';
 
 export interface ActivityOverrides {
   platforms?: Partial<Record<PlatformName, PlatformAdapter>>;
@@ -25,6 +26,14 @@ export function createActivities(core: Core, overrides: ActivityOverrides = {}) 
       platforms: { ...createPlatformAdapters({ connection: core.connection, localLatencyMs: core.config.localPlatformLatencyMs }), ...overrides.platforms },
       telephony: { ...createTelephonyAdapters({ connection: core.connection }), ...overrides.telephony },
       credentials: core.credentials,
+    }),
+    ...createWebhookActivities({
+      subscriptions: core.models.webhookSubscriptions,
+      deliveries: core.models.webhookDeliveries,
+      attempts: core.models.deliveryAttempts,
+      webhooks: core.webhooks,
+      outbound: core.outbound,
+      settings: { timeoutMs: core.config.webhooks.timeoutMs, disableAfterSeconds: core.config.webhooks.disableAfterSeconds },
     }),
   };
 }

@@ -14,6 +14,7 @@ import { operationRoutes } from './routes/operation-routes';
 import { platformCredentialRoutes } from './routes/platform-credential-routes';
 import { scoutRoutes } from './routes/scout-routes';
 import { templateRoutes } from './routes/template-routes';
+import { webhookRoutes } from './routes/webhook-routes';
 
 export interface ApiDeps {
   core: Core;
@@ -44,6 +45,7 @@ export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
     ...templateRoutes(core.templates),
     ...scoutRoutes({ research: (url) => core.research.research(url), suggest: core.templates.suggest }),
     ...platformCredentialRoutes({ credentials: core.credentials }),
+    ...webhookRoutes({ webhooks: core.webhooks }),
     ...extraRoutes,
   ];
   mountRoutes(router, registry, routes, {

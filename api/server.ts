@@ -6,6 +6,7 @@ import { createLogger } from '../core/logging/logger';
 import { startSweeper } from '../core/maintenance/sweeper';
 import { connectTemporal } from '../core/temporal/temporal-connection';
 import { TemporalAgentWorkflows } from '../core/temporal/agent-workflow-client';
+import { TemporalWebhookWorkflows } from '../core/temporal/webhook-workflow-client';
 import { createApi } from './app';
 
 async function main(): Promise<void> {
@@ -13,7 +14,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'wfw-api');
   const connection = await connectDatabase(config.mongodbUri);
   const temporal = connectTemporal(config.temporal.address, config.temporal.namespace);
-  const core = createCore(config, connection, logger, { workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue) });
+  const core = createCore(config, connection, logger, {
+    workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue),
+    webhookWorkflows: new TemporalWebhookWorkflows(temporal.client, config.temporal.taskQueue, config.webhooks),
+  });
   await core.ensureIndexes();
 
   const { app } = createApi({

@@ -23,6 +23,9 @@ import { OperationService } from './operations/operation-service';
 import { platformCredentialModel } from './platform-credentials/platform-credential-model';
 import { PlatformCredentialService } from './platform-credentials/platform-credential-service';
 import { SecretBox } from './secrets/secret-box';
+import { deliveryAttemptModel, webhookDeliveryModel, webhookSubscriptionModel } from './webhooks/webhook-model';
+import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
+import { WebhookService, WebhookWorkflowStarter } from './webhooks/webhook-service';
 import { localPlatformAgentModel } from './platforms/local-platform-agent-model';
 import { localPhoneNumberModel } from './telephony/local-phone-number-model';
 import type { ResearchReport } from './research/research-report';
@@ -53,6 +56,9 @@ export interface Core {
   models: ReturnType<typeof createModels>;
   templates: TemplateCatalog;
   research: Researcher;
+  webhooks: WebhookService;
+  /** The outbox relay; the worker starts it (tests may too). */
+  webhookDispatcher: WebhookDispatcher;
   ensureIndexes(): Promise<void>;
 }
 
@@ -69,6 +75,7 @@ export interface Researcher {
 export interface CoreAdapters {
   /** Temporal in the API and worker; tests may pass their own. */
   workflows: AgentWorkflowStarter;
+  webhookWorkflows: WebhookWorkflowStarter;
   research: Researcher;
 }
 
@@ -89,10 +96,18 @@ function createModels(connection: Connection) {
     platformCredentials: platformCredentialModel(connection),
     localPlatformAgents: localPlatformAgentModel(connection),
     localPhoneNumbers: localPhoneNumberModel(connection),
+    webhookSubscriptions: webhookSubscriptionModel(connection),
+    webhookDeliveries: webhookDeliveryModel(connection),
+    deliveryAttempts: deliveryAttemptModel(connection),
   };
 }
 
 /** Until a real starter is wired (CLI), agent changes are refused rather than silently queued. */
+const noWebhookWorkflows: WebhookWorkflowStarter = {
+  startDelivery: () => Promise.reject(new Error('no workflow engine in this process')),
+  startManualRetry: () => Promise.reject(new Error('no workflow engine in this process')),
+};
+
 const noWorkflows: AgentWorkflowStarter = {
   startProvision: () => Promise.reject(new Error('no workflow engine in this process')),
   startUpdate: () => Promise.reject(new Error('no workflow engine in this process')),
@@ -108,14 +123,20 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const credentials = new PlatformCredentialService(models.platformCredentials, new SecretBox(models.signingKeys, config.encryptionKey));
   const guard = { allowPrivateNetworks: config.allowPrivateNetworks };
   const outbound = new OutboundHttpClient(guard);
+  const box = new SecretBox(models.signingKeys, config.encryptionKey);
+  const events = new EventLog(models.events, models.eventSequences);
+  const webhookWorkflows = adapters.webhookWorkflows ?? noWebhookWorkflows;
+  const webhooks = new WebhookService(models.webhookSubscriptions, models.webhookDeliveries, models.deliveryAttempts, box, guard, { secretGraceSeconds: config.webhooks.secretGraceSeconds }, webhookWorkflows, logger);
   return {
+    webhooks,
+    webhookDispatcher: new WebhookDispatcher(models.events, models.webhookSubscriptions, webhooks, webhookWorkflows, events, logger),
     models,
     templates: { list: listTemplates, get: getTemplate, suggest: suggestTemplate },
     research: adapters.research ?? new ResearchService(outbound),
     agents,
     operations,
     credentials,
-    events: new EventLog(models.events, models.eventSequences),
+    events,
     provisioning: new ProvisioningService(agents, models.agents, operations, models.batches, credentials, adapters.workflows ?? noWorkflows, guard, logger),
     config,
     logger,

@@ -7,6 +7,7 @@ import { createLogger } from '../core/logging/logger';
 import { startSweeper } from '../core/maintenance/sweeper';
 import { connectTemporal } from '../core/temporal/temporal-connection';
 import { TemporalAgentWorkflows } from '../core/temporal/agent-workflow-client';
+import { TemporalWebhookWorkflows } from '../core/temporal/webhook-workflow-client';
 
 /** The worker process: wiring only. Workflows live in workflows/, I/O in activities/. */
 async function main(): Promise<void> {
@@ -14,7 +15,10 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, 'wfw-worker');
   const db = await connectDatabase(config.mongodbUri);
   const temporal = connectTemporal(config.temporal.address, config.temporal.namespace);
-  const core = createCore(config, db, logger, { workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue) });
+  const core = createCore(config, db, logger, {
+    workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue),
+    webhookWorkflows: new TemporalWebhookWorkflows(temporal.client, config.temporal.taskQueue, config.webhooks),
+  });
   await core.ensureIndexes();
 
   const connection = await NativeConnection.connect({ address: config.temporal.address });
@@ -31,10 +35,14 @@ async function main(): Promise<void> {
   // Operations accepted while Temporal was unreachable are started here, exactly once each.
   const stopReconciler = startSweeper([{ name: 'pending_operations', run: () => core.provisioning.reconcilePending() }], logger, 30_000);
 
+  // The outbox relay: every event written (here or by any other process) becomes deliveries.
+  core.webhookDispatcher.start();
+
   logger.info({ task_queue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
   const shutdown = () => {
     logger.info('worker shutting down');
     stopReconciler();
+    core.webhookDispatcher.stop();
     worker.shutdown();
   };
   process.once('SIGINT', shutdown);

@@ -1,2 +1,3 @@
 // Everything the worker's workflow bundle contains. Workflow code is deterministic: no I/O here.
 export { provisionAgent, updateAgent, deleteAgent, progressQuery } from './agent-workflows';
+export { deliverWebhook, replayWebhookDelivery } from './webhook-workflows';

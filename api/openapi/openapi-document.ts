@@ -1,13 +1,50 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
 import { SCOPES } from '../../core/auth/scopes';
+import { EVENT_SCHEMAS } from '../../core/events/event-types';
 import { ERROR_CODES, RECOVERY_ACTIONS } from '../../core/errors/errors';
+
+/** Each event type as an OpenAPI 3.1 `webhooks` entry: what your endpoint receives. */
+function registerEventWebhooks(registry: OpenAPIRegistry): void {
+  for (const [type, spec] of Object.entries(EVENT_SCHEMAS)) {
+    const id = type.replace(/(^|[._])(\w)/g, (_m, _sep, c: string) => c.toUpperCase());
+    const envelope = z
+      .object({
+        webhook_id: z.string().describe('The subscription (wh_…).'),
+        event_id: z.string(),
+        event_type: z.literal(type),
+        created_at: z.string(),
+        idempotency_key: z.string().describe('Stable for this event at this endpoint across every retry (= webhook-id header).'),
+        data: spec.data,
+      })
+      .meta({ id: `${id}Event` });
+    registry.registerWebhook({
+      method: 'post',
+      path: type,
+      operationId: `on${id}`,
+      summary: spec.description,
+      description: 'Signed per Standard Webhooks: headers webhook-id, webhook-timestamp, webhook-signature (v1,<base64 HMAC-SHA256 of "id.timestamp.body">). Answer 2xx within 15 s; anything else is retried (5 attempts, exponential backoff with jitter); 410 disables the subscription.',
+      tags: ['webhooks'],
+      security: [{ webhookSignature: [] }],
+      request: { body: { content: { 'application/json': { schema: envelope } } } },
+      responses: { 200: { description: 'Any 2xx acknowledges the delivery.' }, 410: { description: 'Gone: the subscription is disabled.' } },
+    });
+  }
+}
 
 export function createRegistry(): OpenAPIRegistry {
   const registry = new OpenAPIRegistry();
+  registerEventWebhooks(registry);
   registry.registerComponent('securitySchemes', 'oauth2', {
     type: 'oauth2',
     description: 'Service-account client credentials (RFC 6749 §4.4).',
     flows: { clientCredentials: { tokenUrl: '/v2/auth/token', scopes: { ...SCOPES } } },
+  });
+  registry.registerComponent('securitySchemes', 'webhookSignature', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'webhook-signature',
+    description: 'On deliveries to your endpoint: verify it with your whsec_ secret (any Standard Webhooks library does).',
   });
   registry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -63,6 +100,7 @@ export function generateDocument(registry: OpenAPIRegistry, serverUrl = '/'): Re
       { name: 'templates', description: 'Industry verticals.' },
       { name: 'scout', description: 'Research a business without provisioning.' },
       { name: 'platform-credentials', description: 'Per-account credentials for voice platforms and Twilio.' },
+      { name: 'webhooks', description: 'Signed, retried deliveries of events to your endpoints.' },
       { name: 'meta', description: 'Health and the API description.' },
     ],
   }) as unknown as Record<string, unknown>;

@@ -22,6 +22,23 @@ const envSchema = z.object({
   /** 32 bytes, base64: seals stored provider credentials. Unset: a key is generated in the database (dev only). */
   WFW_ENCRYPTION_KEY: z.string().optional(),
   WFW_LOCAL_PLATFORM_LATENCY_MS: z.coerce.number().int().min(0).default(0),
+  /** Delays before attempts 2..5 (5 attempts in all): durations like 30s, 2m, 1h. */
+  WFW_WEBHOOK_RETRY_SCHEDULE: z
+    .string()
+    .default('30s,2m,10m,1h')
+    .transform((v, ctx) => {
+      const parts = v.split(',').map((p) => p.trim());
+      const ms = parts.map(parseDuration);
+      if (ms.some((x) => x === null) || parts.length < 1) {
+        ctx.addIssue({ code: 'custom', message: 'expected comma-separated durations such as 30s,2m,10m,1h' });
+        return z.NEVER;
+      }
+      return ms as number[];
+    }),
+  WFW_WEBHOOK_RETRY_AFTER_CAP_SECONDS: z.coerce.number().int().min(0).default(600),
+  WFW_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
+  WFW_WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().int().min(1).default(3 * 24 * 3600),
+  WFW_WEBHOOK_SECRET_GRACE_SECONDS: z.coerce.number().int().min(0).default(24 * 3600),
   LLM_BASE_URL: z.string().url().optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().optional(),
@@ -41,6 +58,14 @@ export interface Config {
   encryptionKey?: string;
   localPlatformLatencyMs: number;
   llm: { baseUrl?: string; apiKey?: string; model?: string };
+  webhooks: { retryScheduleMs: number[]; retryAfterCapMs: number; timeoutMs: number; disableAfterSeconds: number; secretGraceSeconds: number };
+}
+
+function parseDuration(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  if (!m) return null;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * unit);
 }
 
 /** Reads the process environment once; a bad value stops the process with every problem listed. */
@@ -65,5 +90,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     encryptionKey: e.WFW_ENCRYPTION_KEY,
     localPlatformLatencyMs: e.WFW_LOCAL_PLATFORM_LATENCY_MS,
     llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL },
+    webhooks: {
+      retryScheduleMs: e.WFW_WEBHOOK_RETRY_SCHEDULE,
+      retryAfterCapMs: e.WFW_WEBHOOK_RETRY_AFTER_CAP_SECONDS * 1000,
+      timeoutMs: e.WFW_WEBHOOK_TIMEOUT_MS,
+      disableAfterSeconds: e.WFW_WEBHOOK_DISABLE_AFTER_SECONDS,
+      secretGraceSeconds: e.WFW_WEBHOOK_SECRET_GRACE_SECONDS,
+    },
   };
 }

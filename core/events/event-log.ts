@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Model } from 'mongoose';
 import { isDuplicateKeyError } from '../db/database';
 import { newId } from '../ids/ids';
@@ -19,6 +20,9 @@ export interface EventEnvelope {
  * at least once with its change and never twice.
  */
 export class EventLog {
+  /** In-process nudge for whoever waits on new events here (the dispatcher); the log itself stays the source. */
+  readonly appended = new EventEmitter();
+
   constructor(
     private readonly events: Model<EventDoc>,
     private readonly sequences: Model<EventSequenceDoc>,
@@ -39,10 +43,12 @@ export class EventLog {
       agent_id: options.agentId ?? null,
       data: parsed,
       dedupe_key: options.dedupeKey,
+      dispatched_at: null,
       created_at: new Date(),
     };
     try {
       await this.events.create(doc);
+      this.appended.emit('appended', doc);
       return toEnvelope(doc);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;

@@ -10,6 +10,8 @@ export interface EventDoc {
   data: Record<string, unknown>;
   /** What makes the event unique (e.g. `agent.activated:op_…`), so a retried writer adds nothing. */
   dedupe_key: string;
+  /** Set once webhook deliveries exist for the event (the outbox flag the dispatcher clears). */
+  dispatched_at: Date | null;
   created_at: Date;
 }
 
@@ -22,10 +24,13 @@ const eventSchema = new Schema<EventDoc>(
     agent_id: { type: String, default: null },
     data: { type: Schema.Types.Mixed, required: true },
     dedupe_key: { type: String, required: true },
+    dispatched_at: { type: Date, default: null },
     created_at: { type: Date, required: true },
   },
   { versionKey: false, collection: 'events', minimize: false },
 );
+eventSchema.index({ dispatched_at: 1, _id: 1 });
+eventSchema.index({ created_at: 1 });
 eventSchema.index({ account_id: 1, seq: 1 }, { unique: true });
 eventSchema.index({ account_id: 1, dedupe_key: 1 }, { unique: true });
 

@@ -10,6 +10,7 @@ import { createCore, Core, CoreAdapters } from '../../core/composition-root';
 import { Config, loadConfig } from '../../core/config/config';
 import { pingDatabase } from '../../core/db/database';
 import { TemporalAgentWorkflows } from '../../core/temporal/agent-workflow-client';
+import { TemporalWebhookWorkflows } from '../../core/temporal/webhook-workflow-client';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { testLogger } from './test-logger';
 
@@ -54,7 +55,11 @@ export async function startStack(options: { label: string; config?: Partial<Conf
   const config: Config = { ...loadConfig({ WFW_ALLOW_PRIVATE_NETWORKS: '1' }), mongodbUri: db.uri, ...options.config, temporal: { address: TEMPORAL_ADDRESS, namespace: 'default', taskQueue } };
   const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: 'default' });
-  const core = createCore(config, db.connection, testLogger(), { workflows: new TemporalAgentWorkflows(client, taskQueue), ...options.adapters });
+  const core = createCore(config, db.connection, testLogger(), {
+    workflows: new TemporalAgentWorkflows(client, taskQueue),
+    webhookWorkflows: new TemporalWebhookWorkflows(client, taskQueue, config.webhooks),
+    ...options.adapters,
+  });
   await core.ensureIndexes();
 
   const { app } = createApi({ core, probes: [{ name: 'database', check: () => pingDatabase(db.connection) }] });
@@ -87,8 +92,10 @@ export async function startStack(options: { label: string; config?: Partial<Conf
         maxConcurrentActivityTaskExecutions: 200,
       });
       running = worker.run();
+      core.webhookDispatcher.start();
     },
     async stopWorker() {
+      core.webhookDispatcher.stop();
       if (!worker) return;
       worker.shutdown();
       await running;

@@ -1,0 +1,28 @@
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { WebhookWorkflowStarter } from '../webhooks/webhook-service';
+
+/** One workflow per delivery, its ID the delivery ID: a second dispatch cannot deliver twice. */
+export class TemporalWebhookWorkflows implements WebhookWorkflowStarter {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+    private readonly schedule: { retryScheduleMs: number[]; retryAfterCapMs: number },
+  ) {}
+
+  async startDelivery(deliveryId: string): Promise<void> {
+    await this.start('deliverWebhook', deliveryId, [{ deliveryId, retryScheduleMs: this.schedule.retryScheduleMs, retryAfterCapMs: this.schedule.retryAfterCapMs }]);
+  }
+
+  async startManualRetry(deliveryId: string, attemptNumber: number): Promise<void> {
+    await this.start('replayWebhookDelivery', `${deliveryId}-manual-${attemptNumber}`, [{ deliveryId, number: attemptNumber }]);
+  }
+
+  private async start(workflowType: string, workflowId: string, args: unknown[]): Promise<void> {
+    try {
+      await this.client.workflow.start(workflowType, { taskQueue: this.taskQueue, workflowId, args, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  }
+}

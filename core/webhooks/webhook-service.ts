@@ -1,0 +1,324 @@
+import { createHash } from 'node:crypto';
+import { Model } from 'mongoose';
+import type { Logger } from 'pino';
+import { isDuplicateKeyError } from '../db/database';
+import { ApiError, NotFoundError } from '../errors/errors';
+import type { EventEnvelope } from '../events/event-log';
+import { ID_PREFIXES, isId, newId } from '../ids/ids';
+import { checkOutboundUrl, OutboundGuardOptions, OutboundUrlRefused } from '../outbound/outbound-url-guard';
+import { Page, PageQuery, paginate } from '../pagination/pagination';
+import type { SecretBox } from '../secrets/secret-box';
+import { DeliveryAttemptDoc, DeliveryStatus, WebhookDeliveryDoc, WebhookSubscriptionDoc } from './webhook-model';
+import { newSigningSecret } from './webhook-signer';
+
+/** Starts delivery workflows (Temporal in production; the workflow ID is the delivery ID). */
+export interface WebhookWorkflowStarter {
+  startDelivery(deliveryId: string): Promise<void>;
+  startManualRetry(deliveryId: string, attemptNumber: number): Promise<void>;
+}
+
+export interface WebhookSettings {
+  /** How long a rotated-out secret still signs deliveries. */
+  secretGraceSeconds: number;
+}
+
+export interface WebhookView {
+  object: 'webhook';
+  id: string;
+  url: string;
+  event_types: string[];
+  agent_id: string | null;
+  description: string | null;
+  enabled: boolean;
+  disabled_reason: string | null;
+  disabled_at: string | null;
+  failing_since: string | null;
+  secret_rotation_expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface DeliveryView {
+  object: 'webhook_delivery';
+  id: string;
+  webhook_id: string;
+  event_id: string;
+  event_type: string;
+  status: DeliveryStatus;
+  attempt_count: number;
+  last_attempt_at: string | null;
+  last_http_status: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  attempts?: AttemptView[];
+}
+
+export interface AttemptView {
+  number: number;
+  trigger: 'scheduled' | 'manual';
+  attempted_at: string;
+  http_status: number | null;
+  latency_ms: number;
+  error: string | null;
+  response_body: string | null;
+  response_truncated: boolean;
+}
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * One delivery per (event, subscription), with an ID derived from both: the event's time part
+ * keeps deliveries time-ordered for pagination; the hash makes a second dispatch find the first.
+ */
+export function deliveryIdFor(eventId: string, subscriptionId: string): string {
+  const eventUlid = eventId.slice(eventId.indexOf('_') + 1);
+  const digest = createHash('sha256').update(`${eventId}:${subscriptionId}`).digest();
+  let tail = '';
+  for (let i = 0; i < 16; i++) tail += CROCKFORD[digest[i] % 32];
+  return `${ID_PREFIXES.delivery}_${eventUlid.slice(0, 10)}${tail}`;
+}
+
+export function deliveryBody(subscriptionId: string, deliveryId: string, event: Pick<EventEnvelope, 'event_id' | 'event_type' | 'created_at' | 'data'>): string {
+  return JSON.stringify({
+    webhook_id: subscriptionId,
+    event_id: event.event_id,
+    event_type: event.event_type,
+    created_at: event.created_at,
+    idempotency_key: deliveryId,
+    data: event.data,
+  });
+}
+
+export class WebhookService {
+  constructor(
+    private readonly subscriptions: Model<WebhookSubscriptionDoc>,
+    private readonly deliveries: Model<WebhookDeliveryDoc>,
+    private readonly attempts: Model<DeliveryAttemptDoc>,
+    private readonly box: SecretBox,
+    private readonly guard: OutboundGuardOptions,
+    private readonly settings: WebhookSettings,
+    private readonly workflows: WebhookWorkflowStarter,
+    private readonly logger: Logger,
+  ) {}
+
+  /** https only (http too when private networks are allowed, i.e. dev and tests), through the outbound guard. */
+  checkUrl(url: string, field = 'url'): void {
+    try {
+      const parsed = checkOutboundUrl(url, this.guard);
+      if (parsed.protocol !== 'https:' && !this.guard.allowPrivateNetworks) {
+        throw new OutboundUrlRefused('unsupported_scheme', 'webhook URLs must use https', url);
+      }
+    } catch (err) {
+      if (err instanceof OutboundUrlRefused) {
+        throw new ApiError('VALIDATION_ERROR', 'The webhook URL cannot be used.', { details: [{ field, issue: err.reason, message: err.message }] });
+      }
+      throw err;
+    }
+  }
+
+  async create(accountId: string, input: { url: string; event_types?: string[]; agent_id?: string | null; description?: string | null }): Promise<WebhookView & { secret: string }> {
+    this.checkUrl(input.url);
+    const secret = newSigningSecret();
+    const now = new Date();
+    const doc: WebhookSubscriptionDoc = {
+      _id: newId('webhook'),
+      account_id: accountId,
+      url: input.url,
+      event_types: [...new Set(input.event_types ?? [])],
+      agent_id: input.agent_id ?? null,
+      description: input.description ?? null,
+      enabled: true,
+      disabled_reason: null,
+      disabled_at: null,
+      failing_since: null,
+      secrets: [{ sealed: await this.box.seal(secret), created_at: now, expires_at: null }],
+      deleted_at: null,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.subscriptions.create(doc);
+    return { ...toWebhookView(doc), secret };
+  }
+
+  list(accountId: string, page: PageQuery): Promise<Page<WebhookView>> {
+    return paginate(this.subscriptions, 'webhooks', { account_id: accountId, deleted_at: null }, page, toWebhookView);
+  }
+
+  async get(accountId: string, id: string): Promise<WebhookView> {
+    return toWebhookView(await this.find(accountId, id));
+  }
+
+  async update(accountId: string, id: string, patch: { url?: string; event_types?: string[]; enabled?: boolean; description?: string | null }): Promise<WebhookView> {
+    await this.find(accountId, id);
+    if (patch.url !== undefined) this.checkUrl(patch.url);
+    const set: Partial<WebhookSubscriptionDoc> = { updated_at: new Date() };
+    if (patch.url !== undefined) set.url = patch.url;
+    if (patch.event_types !== undefined) set.event_types = [...new Set(patch.event_types)];
+    if (patch.description !== undefined) set.description = patch.description;
+    if (patch.enabled !== undefined) {
+      set.enabled = patch.enabled;
+      // Re-enabling is a fresh start: the failure streak that disabled it is forgotten.
+      if (patch.enabled) Object.assign(set, { disabled_reason: null, disabled_at: null, failing_since: null });
+      else Object.assign(set, { disabled_reason: 'disabled by the client', disabled_at: new Date() });
+    }
+    await this.subscriptions.updateOne({ _id: id, account_id: accountId }, { $set: set });
+    return this.get(accountId, id);
+  }
+
+  async remove(accountId: string, id: string): Promise<void> {
+    await this.find(accountId, id);
+    await this.subscriptions.updateOne({ _id: id, account_id: accountId }, { $set: { deleted_at: new Date(), enabled: false, updated_at: new Date() } });
+  }
+
+  /** A new secret, shown once; the old one keeps signing (as a second signature) for the grace period. */
+  async rotateSecret(accountId: string, id: string): Promise<WebhookView & { secret: string }> {
+    const doc = await this.find(accountId, id);
+    const now = new Date();
+    const graceEnd = new Date(now.getTime() + this.settings.secretGraceSeconds * 1000);
+    const secret = newSigningSecret();
+    const kept = doc.secrets
+      .map((s) => ({ ...s, expires_at: s.expires_at ?? graceEnd }))
+      .filter((s) => s.expires_at > now);
+    const secrets = [{ sealed: await this.box.seal(secret), created_at: now, expires_at: null }, ...kept];
+    await this.subscriptions.updateOne({ _id: id, account_id: accountId }, { $set: { secrets, updated_at: now } });
+    return { ...(await this.get(accountId, id)), secret };
+  }
+
+  /** Every secret that signs right now: the current one first, then any still in their grace period. */
+  async activeSecrets(subscription: WebhookSubscriptionDoc, now = new Date()): Promise<string[]> {
+    const live = subscription.secrets.filter((s) => !s.expires_at || new Date(s.expires_at) > now);
+    return Promise.all(live.map((s) => this.box.open(s.sealed)));
+  }
+
+  async sendTest(accountId: string, id: string): Promise<DeliveryView> {
+    const sub = await this.find(accountId, id);
+    const event = { event_id: newId('event'), event_type: 'webhook.test', created_at: new Date().toISOString(), data: { webhook_id: id, message: 'This is a test event from Workforce Wave.' } };
+    const delivery = await this.ensureDelivery(sub, event);
+    await this.workflows.startDelivery(delivery._id);
+    return toDeliveryView(delivery);
+  }
+
+  /** The delivery row for (event, subscription), created once whoever asks first. */
+  async ensureDelivery(sub: WebhookSubscriptionDoc, event: Pick<EventEnvelope, 'event_id' | 'event_type' | 'created_at' | 'data'>): Promise<WebhookDeliveryDoc> {
+    const id = deliveryIdFor(event.event_id, sub._id);
+    const existing = await this.deliveries.findById(id).lean<WebhookDeliveryDoc>();
+    if (existing) return existing;
+    const now = new Date();
+    const doc: WebhookDeliveryDoc = {
+      _id: id,
+      account_id: sub.account_id,
+      subscription_id: sub._id,
+      event_id: event.event_id,
+      event_type: event.event_type,
+      body: deliveryBody(sub._id, id, event),
+      status: 'pending',
+      attempt_count: 0,
+      last_attempt_at: null,
+      last_http_status: null,
+      last_error: null,
+      next_attempt_at: now,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.deliveries.create(doc);
+      return doc;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      return (await this.deliveries.findById(id).lean<WebhookDeliveryDoc>())!;
+    }
+  }
+
+  async listDeliveries(accountId: string, webhookId: string, filter: { status?: DeliveryStatus; event_type?: string }, page: PageQuery): Promise<Page<DeliveryView>> {
+    await this.find(accountId, webhookId);
+    const query: Record<string, unknown> = { account_id: accountId, subscription_id: webhookId };
+    if (filter.status) query.status = filter.status;
+    if (filter.event_type) query.event_type = filter.event_type;
+    return paginate(this.deliveries, `deliveries:${webhookId}`, query, page, toDeliveryView);
+  }
+
+  async getDelivery(accountId: string, webhookId: string, deliveryId: string): Promise<DeliveryView> {
+    const delivery = await this.findDelivery(accountId, webhookId, deliveryId);
+    const attempts = await this.attempts.find({ delivery_id: deliveryId }).sort({ number: 1 }).lean<DeliveryAttemptDoc[]>();
+    return { ...toDeliveryView(delivery), attempts: attempts.map(toAttemptView) };
+  }
+
+  /** A manual replay: one more attempt, recorded with trigger "manual". */
+  async retryDelivery(accountId: string, webhookId: string, deliveryId: string): Promise<DeliveryView> {
+    const sub = await this.find(accountId, webhookId);
+    if (!sub.enabled) {
+      throw new ApiError('CONFLICT', 'The webhook is disabled; enable it before replaying deliveries.', { details: [{ field: 'id', issue: 'webhook_disabled', message: sub.disabled_reason ?? 'disabled' }] });
+    }
+    const delivery = await this.findDelivery(accountId, webhookId, deliveryId);
+    await this.workflows.startManualRetry(deliveryId, delivery.attempt_count + 1);
+    this.logger.info({ delivery_id: deliveryId }, 'manual webhook retry requested');
+    return toDeliveryView(delivery);
+  }
+
+  private async find(accountId: string, id: string): Promise<WebhookSubscriptionDoc> {
+    if (!isId('webhook', id)) throw new ApiError('INVALID_ID', `${id} is not a webhook ID.`, { details: [{ field: 'id', issue: 'invalid_id', message: 'expected wh_…' }] });
+    const doc = await this.subscriptions.findOne({ _id: id, account_id: accountId, deleted_at: null }).lean<WebhookSubscriptionDoc>();
+    if (!doc) throw new NotFoundError('webhook', id);
+    return doc;
+  }
+
+  private async findDelivery(accountId: string, webhookId: string, deliveryId: string): Promise<WebhookDeliveryDoc> {
+    await this.find(accountId, webhookId);
+    if (!isId('delivery', deliveryId)) throw new ApiError('INVALID_ID', `${deliveryId} is not a delivery ID.`, { details: [{ field: 'delivery_id', issue: 'invalid_id', message: 'expected dlv_…' }] });
+    const doc = await this.deliveries.findOne({ _id: deliveryId, account_id: accountId, subscription_id: webhookId }).lean<WebhookDeliveryDoc>();
+    if (!doc) throw new NotFoundError('delivery', deliveryId);
+    return doc;
+  }
+}
+
+const iso = (d: Date | null | undefined) => (d ? new Date(d).toISOString() : null);
+
+export function toWebhookView(doc: WebhookSubscriptionDoc): WebhookView {
+  const retiring = doc.secrets.find((s) => s.expires_at && new Date(s.expires_at) > new Date());
+  return {
+    object: 'webhook',
+    id: doc._id,
+    url: doc.url,
+    event_types: doc.event_types,
+    agent_id: doc.agent_id,
+    description: doc.description,
+    enabled: doc.enabled,
+    disabled_reason: doc.disabled_reason,
+    disabled_at: iso(doc.disabled_at),
+    failing_since: iso(doc.failing_since),
+    secret_rotation_expires_at: retiring ? iso(retiring.expires_at) : null,
+    created_at: doc.created_at.toISOString(),
+    updated_at: doc.updated_at.toISOString(),
+  };
+}
+
+export function toDeliveryView(doc: WebhookDeliveryDoc): DeliveryView {
+  return {
+    object: 'webhook_delivery',
+    id: doc._id,
+    webhook_id: doc.subscription_id,
+    event_id: doc.event_id,
+    event_type: doc.event_type,
+    status: doc.status,
+    attempt_count: doc.attempt_count,
+    last_attempt_at: iso(doc.last_attempt_at),
+    last_http_status: doc.last_http_status,
+    last_error: doc.last_error,
+    next_attempt_at: iso(doc.next_attempt_at),
+    created_at: doc.created_at.toISOString(),
+  };
+}
+
+function toAttemptView(doc: DeliveryAttemptDoc): AttemptView {
+  return {
+    number: doc.number,
+    trigger: doc.trigger,
+    attempted_at: doc.attempted_at.toISOString(),
+    http_status: doc.http_status,
+    latency_ms: doc.latency_ms,
+    error: doc.error,
+    response_body: doc.response_body,
+    response_truncated: doc.response_truncated,
+  };
+}
