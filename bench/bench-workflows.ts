@@ -6,3 +6,8 @@ const { noop } = proxyActivities<{ noop(): Promise<void> }>({ startToCloseTimeou
 export async function bareWorkflow(count: number): Promise<void> {
   for (let i = 0; i < count; i++) await noop();
 }
+
+/** One no-op activity: the engine cost of the simplest possible delivery workflow. */
+export async function bareOneActivity(): Promise<void> {
+  await noop();
+}

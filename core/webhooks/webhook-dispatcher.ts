@@ -84,9 +84,10 @@ export class WebhookDispatcher {
             const delivery = await this.webhooks.ensureDelivery(sub, toEnvelope(event));
             await this.workflows.startDelivery(delivery._id);
           }
-          await this.events.updateOne({ _id: event._id }, { $set: { dispatched_at: new Date() } });
         }),
       );
+      // Only after every start above succeeded (a failure throws before this line).
+      await this.events.updateMany({ _id: { $in: pending.map((e) => e._id) } }, { $set: { dispatched_at: new Date() } });
       handled += pending.length;
       if (pending.length < batch) return handled;
     }

@@ -202,8 +202,6 @@ export class WebhookService {
   /** The delivery row for (event, subscription), created once whoever asks first. */
   async ensureDelivery(sub: WebhookSubscriptionDoc, event: Pick<EventEnvelope, 'event_id' | 'event_type' | 'created_at' | 'data'>): Promise<WebhookDeliveryDoc> {
     const id = deliveryIdFor(event.event_id, sub._id);
-    const existing = await this.deliveries.findById(id).lean<WebhookDeliveryDoc>();
-    if (existing) return existing;
     const now = new Date();
     const doc: WebhookDeliveryDoc = {
       _id: id,
@@ -221,8 +219,9 @@ export class WebhookService {
       created_at: now,
       updated_at: now,
     };
+    // Insert first: the common case is a new delivery; a re-dispatch lands on the duplicate key.
     try {
-      await this.deliveries.create(doc);
+      await this.deliveries.collection.insertOne(doc as never);
       return doc;
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
