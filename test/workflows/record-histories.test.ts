@@ -7,6 +7,7 @@ import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/
 import { serveBusinessSite } from '../support/business-site';
 import { client } from '../support/http-client';
 import { startStack, TEMPORAL_ADDRESS, waitForOperation } from '../support/temporal-harness';
+import { startReceiver } from '../support/webhook-receiver';
 
 /**
  * Not a check but a recorder: `WFW_RECORD_HISTORIES=1 npx jest test/workflows/record-histories`
@@ -30,7 +31,10 @@ describe('history recorder', () => {
     const out = path.join(__dirname, '../fixtures/histories');
     mkdirSync(out, { recursive: true });
     const site = await serveBusinessSite();
-    const stack = await startStack({ label: 'record', config: { localPlatformLatencyMs: 1500 } });
+    const stack = await startStack({
+      label: 'record',
+      config: { localPlatformLatencyMs: 1500, webhooks: { retryScheduleMs: [100, 200, 300, 400], retryAfterCapMs: 1000, timeoutMs: 2000, disableAfterSeconds: 3600, secretGraceSeconds: 60 } },
+    });
     const failing = await startStack({ label: 'record-fail', worker: false });
     await failing.startWorkerWith({ platforms: { local: new FailAttach(localPlatformAgentModel(failing.db.connection)) } });
     try {
@@ -65,6 +69,36 @@ describe('history recorder', () => {
       await c.post(`/v2/operations/${cancelMe.body.operation_id}/cancel`);
       await waitForOperation(stack.baseUrl, acct.token, cancelMe.body.operation_id, ['canceled'], 60_000);
       await save(stack, 'provision-canceled', cancelMe.body.operation_id);
+
+      // Webhook deliveries: success after two failures, failure after five attempts, a manual replay.
+      let calls = 0;
+      const flaky = await startReceiver(() => ({ status: calls++ < 2 ? 500 : 200 }));
+      const dead = await startReceiver(() => ({ status: 500 }));
+      try {
+        const hooks = await stack.createAccount();
+        const hc = client(stack.baseUrl, hooks.token);
+        const flakyHook = (await hc.post('/v2/webhooks', { url: flaky.url })).body;
+        const deadHook = (await hc.post('/v2/webhooks', { url: dead.url, event_types: ['credit.low'] })).body;
+        await stack.core.events.append(hooks.accountId, 'kb.synced', { agent_id: 'agt_01m8h42tj30fjmzbwschxe2qyy', doc_id: 'kb_01m8h42tj30fjmzbwschxe2qyy', version: 1 }, { dedupeKey: 'rec-kb' });
+        await stack.core.events.append(hooks.accountId, 'credit.low', { account_id: hooks.accountId, balance_cents: 1, threshold_cents: 5 }, { dedupeKey: 'rec-credit' });
+        const settled = async (hookId: string, status: string) => {
+          for (;;) {
+            const d = (await hc.get(`/v2/webhooks/${hookId}/deliveries`)).body.data.find((x: { status: string }) => x.status === status);
+            if (d) return d;
+            await new Promise((r) => setTimeout(r, 200));
+          }
+        };
+        const ok = await settled(flakyHook.id, 'succeeded');
+        await save(stack, 'webhook-delivered-after-retries', ok.id);
+        const failed = await settled(deadHook.id, 'failed');
+        await save(stack, 'webhook-failed', failed.id);
+        await hc.post(`/v2/webhooks/${deadHook.id}/deliveries/${failed.id}/retry`);
+        await new Promise((r) => setTimeout(r, 1500));
+        await save(stack, 'webhook-manual-replay', `${failed.id}-manual-6`);
+      } finally {
+        await flaky.close();
+        await dead.close();
+      }
 
       const facct = await failing.createAccount();
       const f = await client(failing.baseUrl, facct.token).post('/v2/agents', body);

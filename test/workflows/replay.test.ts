@@ -19,7 +19,8 @@ describe('workflow replay', () => {
 
   it('has recorded histories for every workflow type and outcome', () => {
     expect(files).toEqual(
-      expect.arrayContaining(['provision-active.json', 'provision-failed-compensated.json', 'provision-canceled.json', 'update-succeeded.json', 'rollback-succeeded.json', 'delete-succeeded.json']),
+      expect.arrayContaining(['provision-active.json', 'provision-failed-compensated.json', 'provision-canceled.json', 'update-succeeded.json', 'rollback-succeeded.json', 'delete-succeeded.json',
+        'webhook-delivered-after-retries.json', 'webhook-failed.json', 'webhook-manual-replay.json']),
     );
   });
 
