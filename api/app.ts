@@ -15,6 +15,7 @@ import { platformCredentialRoutes } from './routes/platform-credential-routes';
 import { scoutRoutes } from './routes/scout-routes';
 import { templateRoutes } from './routes/template-routes';
 import { webhookRoutes } from './routes/webhook-routes';
+import { eventRoutes } from './routes/event-routes';
 
 export interface ApiDeps {
   core: Core;
@@ -46,6 +47,7 @@ export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
     ...scoutRoutes({ research: (url) => core.research.research(url), suggest: core.templates.suggest }),
     ...platformCredentialRoutes({ credentials: core.credentials }),
     ...webhookRoutes({ webhooks: core.webhooks }),
+    ...eventRoutes({ events: core.models.events, sequences: core.models.eventSequences, tokens: core.tokens, logger: core.logger, stream: core.config.events }),
     ...extraRoutes,
   ];
   mountRoutes(router, registry, routes, {

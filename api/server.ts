@@ -7,6 +7,7 @@ import { startSweeper } from '../core/maintenance/sweeper';
 import { connectTemporal } from '../core/temporal/temporal-connection';
 import { TemporalAgentWorkflows } from '../core/temporal/agent-workflow-client';
 import { TemporalWebhookWorkflows } from '../core/temporal/webhook-workflow-client';
+import { EventTailer } from '../core/events/event-tailer';
 import { createApi } from './app';
 
 async function main(): Promise<void> {
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
   const shutdown = (signal: string) => {
     logger.info({ signal }, 'api shutting down');
     stopSweeper();
+    // Ends open streams cleanly; clients resume on another instance with Last-Event-ID.
+    EventTailer.shared(core.models.events).stop();
     server.close(() => {
       void Promise.allSettled([connection.close(), temporal.connection.close()]).then(() => process.exit(0));
     });

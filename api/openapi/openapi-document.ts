@@ -100,6 +100,7 @@ export function generateDocument(registry: OpenAPIRegistry, serverUrl = '/'): Re
       { name: 'templates', description: 'Industry verticals.' },
       { name: 'scout', description: 'Research a business without provisioning.' },
       { name: 'platform-credentials', description: 'Per-account credentials for voice platforms and Twilio.' },
+      { name: 'events', description: 'The event log: live stream, polling list, event types.' },
       { name: 'webhooks', description: 'Signed, retried deliveries of events to your endpoints.' },
       { name: 'meta', description: 'Health and the API description.' },
     ],

@@ -39,6 +39,14 @@ const envSchema = z.object({
   WFW_WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
   WFW_WEBHOOK_DISABLE_AFTER_SECONDS: z.coerce.number().int().min(1).default(3 * 24 * 3600),
   WFW_WEBHOOK_SECRET_GRACE_SECONDS: z.coerce.number().int().min(0).default(24 * 3600),
+  /**
+   * The live event stream (GET /v2/events): how often each API process polls the log, how long an
+   * event waits behind a hole in the sequence, the keep-alive period, the credential re-check.
+   */
+  WFW_EVENTS_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(100),
+  WFW_EVENTS_GAP_GRACE_MS: z.coerce.number().int().min(0).default(3000),
+  WFW_SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
+  WFW_SSE_AUTH_RECHECK_MS: z.coerce.number().int().min(100).default(60_000),
   LLM_BASE_URL: z.string().url().optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().optional(),
@@ -59,6 +67,7 @@ export interface Config {
   localPlatformLatencyMs: number;
   llm: { baseUrl?: string; apiKey?: string; model?: string };
   webhooks: { retryScheduleMs: number[]; retryAfterCapMs: number; timeoutMs: number; disableAfterSeconds: number; secretGraceSeconds: number };
+  events: { pollIntervalMs: number; gapGraceMs: number; heartbeatMs: number; authRecheckMs: number };
 }
 
 function parseDuration(text: string): number | null {
@@ -96,6 +105,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.WFW_WEBHOOK_TIMEOUT_MS,
       disableAfterSeconds: e.WFW_WEBHOOK_DISABLE_AFTER_SECONDS,
       secretGraceSeconds: e.WFW_WEBHOOK_SECRET_GRACE_SECONDS,
+    },
+    events: {
+      pollIntervalMs: e.WFW_EVENTS_POLL_INTERVAL_MS,
+      gapGraceMs: e.WFW_EVENTS_GAP_GRACE_MS,
+      heartbeatMs: e.WFW_SSE_HEARTBEAT_MS,
+      authRecheckMs: e.WFW_SSE_AUTH_RECHECK_MS,
     },
   };
 }

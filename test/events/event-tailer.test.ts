@@ -1,0 +1,114 @@
+import { encodeTime } from 'ulid';
+import { createCore, Core } from '../../core/composition-root';
+import { loadConfig } from '../../core/config/config';
+import type { EventDoc } from '../../core/events/event-model';
+import { EventSequencer } from '../../core/events/event-sequencer';
+import { EventTailer } from '../../core/events/event-tailer';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { testLogger } from '../support/test-logger';
+import { appendAgentEvent, eventually, sleep } from './event-test-kit';
+
+describe('EventTailer (real database)', () => {
+  let db: TestDatabase;
+  let core: Core;
+  let tailer: EventTailer;
+  beforeAll(async () => {
+    db = await createTestDatabase('events-tailer');
+    core = createCore({ ...loadConfig({}), mongodbUri: db.uri }, db.connection, testLogger());
+    await core.ensureIndexes();
+  });
+  afterEach(() => tailer?.stop());
+  afterAll(() => db.drop());
+
+  it('does not query while nobody listens, and stops again when the last subscriber leaves', async () => {
+    tailer = new EventTailer(core.models.events, { intervalMs: 20 });
+    tailer.start();
+    await sleep(200);
+    expect(tailer.stats.queries).toBe(0);
+    const off = tailer.subscribe('acct_nobody', () => undefined);
+    await eventually(() => tailer.stats.polls >= 3, 3000, 'polling');
+    off();
+    await sleep(100);
+    const after = tailer.stats.queries;
+    await sleep(200);
+    expect(tailer.stats.queries).toBe(after);
+  });
+
+  it('fans each new event out once to its account’s subscribers only, including one inserted late', async () => {
+    tailer = new EventTailer(core.models.events, { intervalMs: 20, recentLookbackMs: 200, lookbackMs: 5000, sweepEveryMs: 300 });
+    tailer.start();
+    const a = (await core.accounts.create('A')).id;
+    const b = (await core.accounts.create('B')).id;
+    const gotA1: EventDoc[] = [];
+    const gotA2: EventDoc[] = [];
+    const gotB: EventDoc[] = [];
+    const offs = [tailer.subscribe(a, (d) => gotA1.push(d)), tailer.subscribe(a, (d) => gotA2.push(d)), tailer.subscribe(b, (d) => gotB.push(d))];
+    await eventually(() => tailer.stats.polls >= 1, 3000, 'first poll');
+    for (let i = 0; i < 3; i++) await appendAgentEvent(core, a);
+    await appendAgentEvent(core, b);
+    // An insert whose ID was made 2 s ago (a slow writer): older than the recent lookback, found by the sweep.
+    const lateId = `evt_${encodeTime(Date.now() - 2000, 10).toLowerCase()}${'0'.repeat(15)}1`;
+    await core.models.events.create({ _id: lateId, account_id: a, seq: 99, type: 'kb.synced', agent_id: null, data: { agent_id: 'agt_x', doc_id: 'kb_1', version: 1 }, dedupe_key: 'late', created_at: new Date(Date.now() - 2000) });
+    await eventually(() => gotA1.length === 4 && gotB.length === 1, 5000, 'fan-out');
+    await sleep(800); // several polls and a sweep re-read the same window
+    expect(gotA1.map((d) => d.seq).sort((x, y) => x - y)).toEqual([1, 2, 3, 99]);
+    expect(gotA2.map((d) => d._id)).toEqual(gotA1.map((d) => d._id));
+    expect(gotB.map((d) => d.account_id)).toEqual([b]);
+    offs.forEach((off) => off());
+  });
+});
+
+describe('EventSequencer', () => {
+  const doc = (seq: number, createdAt = Date.now()): EventDoc => ({ _id: `evt_${seq}`, account_id: 'acct_1', seq, type: 'agent.updated', agent_id: null, data: {}, dedupe_key: String(seq), created_at: new Date(createdAt) }) as EventDoc;
+
+  function make(start: number, fill: (from: number, to: number) => Promise<EventDoc[]> = async () => []) {
+    const out: number[] = [];
+    const skips: Array<[number, number]> = [];
+    const s = new EventSequencer(start, { gapGraceMs: 200, fill, emit: (d) => out.push(d.seq), onSkip: (f, t) => skips.push([f, t]) });
+    return { s, out, skips };
+  }
+
+  it('emits in order whatever the arrival order, each sequence once', () => {
+    const { s, out } = make(0);
+    for (const n of [2, 1, 1, 4, 3, 2, 5]) s.offer(doc(n));
+    expect(out).toEqual([1, 2, 3, 4, 5]);
+    s.close();
+  });
+
+  it('asks the database for a hole once its grace period is over, then skips what is still missing', async () => {
+    const asked: Array<[number, number]> = [];
+    const { s, out, skips } = make(0, async (from, to) => {
+      asked.push([from, to]);
+      return from <= 2 && to > 2 ? [doc(2)] : [];
+    });
+    s.offer(doc(1));
+    s.offer(doc(4));
+    await sleep(100);
+    expect(out).toEqual([1]);
+    await sleep(250);
+    expect(asked).toEqual([[2, 4]]);
+    expect(out).toEqual([1, 2, 4]);
+    expect(skips).toEqual([[3, 4]]);
+    s.close();
+  });
+
+  it('skips an old hole at once when the event after it comes from a database read', () => {
+    const { s, out } = make(0);
+    s.offer(doc(1, Date.now() - 60_000), true);
+    s.offer(doc(3, Date.now() - 60_000), true);
+    expect(out).toEqual([1, 3]);
+    s.close();
+  });
+
+  it('holds everything while paused (replay) and decides on holes only after', async () => {
+    const { s, out } = make(0);
+    s.pause();
+    s.offer(doc(2));
+    await sleep(300);
+    expect(out).toEqual([]);
+    s.resume();
+    await sleep(300);
+    expect(out).toEqual([2]);
+    s.close();
+  });
+});
