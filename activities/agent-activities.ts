@@ -53,6 +53,12 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     });
   }
 
+  /** The prompt version an operation wrote (generate records its number on the operation). */
+  async function promptVersionOf(agentId: string, operationId: string) {
+    const version = (await operations.findById(operationId))?.prompt_version;
+    return version ? agents.promptVersionByNumber(agentId, version) : null;
+  }
+
   async function platformCredentials(agent: AgentDoc): Promise<PlatformCredentials> {
     if (agent.platform === 'local') return { api_key: 'local' };
     const creds = await deps.credentials.platformCredentials(agent.account_id, agent.platform);
@@ -115,11 +121,14 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         operationId,
         'generate',
         async () => {
-          const mine = await agents.promptVersionByOperation(agentId, operationId);
-          if (mine) return { version: mine.version };
+          // The version number is taken once per operation and kept on it, so a retry reuses it.
+          let version = (await operations.findById(operationId))?.prompt_version ?? null;
+          if (version !== null && (await agents.promptVersionByNumber(agentId, version))) return { version };
+          if (version === null) {
+            await operations.setPromptVersion(operationId, await agents.allocatePromptVersion(agentId));
+            version = (await operations.findById(operationId))!.prompt_version!;
+          }
           const agent = await agentOf(agentId);
-          const latest = await agents.latestPromptVersion(agentId);
-          const version = (latest?.version ?? 0) + 1;
           if (rollbackTo !== undefined) {
             const source = await agents.promptVersionByNumber(agentId, rollbackTo);
             if (!source) throw failure('PROMPT_VERSION_MISSING', `no prompt version ${rollbackTo}`);
@@ -142,7 +151,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
             system_prompt: agent.prompt_override ?? generated.system_prompt,
             first_message: generated.first_message,
             knowledge_base: generated.knowledge_base,
-            source: agent.prompt_override ? 'override' : latest ? 'regenerated' : 'generated',
+            source: agent.prompt_override ? 'override' : version > 1 ? 'regenerated' : 'generated',
             generator: generated.generator + (generated.model ? `:${generated.model}` : ''),
             rolled_back_from: null,
             operation_id: operationId,
@@ -156,7 +165,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     async deployAgent({ operationId, agentId }: OpRef): Promise<{ platformAgentId: string }> {
       return step(operationId, 'deploy', async () => {
         const agent = await agentOf(agentId);
-        const pv = await agents.promptVersionByOperation(agentId, operationId);
+        const pv = await promptVersionOf(agentId, operationId);
         if (!pv) throw failure('PROMPT_VERSION_MISSING', 'generate has not written a prompt version');
         const deployed = await deps.platforms[agent.platform].createAgent(await platformCredentials(agent), await deploymentFor(agent, pv.version, operationId));
         await agents.update(agentId, { platform_agent_id: deployed.platform_agent_id, platform_kb_ids: deployed.knowledge_base_ids, current_prompt_version: pv.version });
@@ -269,7 +278,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     async pushToPlatform({ operationId, agentId }: OpRef): Promise<{ version: number }> {
       return step(operationId, 'push', async () => {
         const agent = await agentOf(agentId);
-        const pv = await agents.promptVersionByOperation(agentId, operationId);
+        const pv = await promptVersionOf(agentId, operationId);
         if (!pv) throw failure('PROMPT_VERSION_MISSING', 'no prompt version written by this operation');
         if (!agent.platform_agent_id) throw failure('NOT_DEPLOYED', 'agent has no platform agent');
         const deployed = await deps.platforms[agent.platform].updateAgent(
@@ -285,7 +294,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     async finalizeUpdate({ operationId, agentId, changedFields }: OpRef & { changedFields: string[] }): Promise<{ version: number | null }> {
       return step(operationId, 'finalize', async () => {
         const agent = await agentOf(agentId);
-        const pv = await agents.promptVersionByOperation(agentId, operationId);
+        const pv = await promptVersionOf(agentId, operationId);
         await agents.update(agentId, { status: 'active', current_prompt_version: pv?.version ?? agent.current_prompt_version });
         const fields = pv ? [...new Set([...changedFields, 'system_prompt_version'])] : changedFields;
         await deps.events.append(

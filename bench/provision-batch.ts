@@ -98,6 +98,7 @@ async function main(): Promise<void> {
     const provisionRate = AGENTS / (batchMs / 1000);
     const bareRate = AGENTS / (bareMs / 1000);
     const rows: [string, string][] = [
+      ['database', mongodbUri.replace(/\/[^/]*$/, '')],
       ['agents in batch', String(AGENTS)],
       ['simulated platform latency per call', `${LATENCY_MS} ms`],
       ['one agent alone, wall', `${(soloMs / 1000).toFixed(2)} s`],

@@ -16,7 +16,7 @@ import { agentModel, promptVersionModel, researchReportModel } from './agents/ag
 import { AgentService } from './agents/agent-service';
 import { AgentWorkflowStarter, ProvisioningService } from './agents/provisioning-service';
 import { batchModel } from './batches/batch-model';
-import { eventModel, eventSequenceModel } from './events/event-model';
+import { eventClaimModel, eventModel, eventSequenceModel } from './events/event-model';
 import { EventLog } from './events/event-log';
 import { operationModel } from './operations/operation-model';
 import { OperationService } from './operations/operation-service';
@@ -93,6 +93,7 @@ function createModels(connection: Connection) {
     batches: batchModel(connection),
     events: eventModel(connection),
     eventSequences: eventSequenceModel(connection),
+    eventClaims: eventClaimModel(connection),
     platformCredentials: platformCredentialModel(connection),
     localPlatformAgents: localPlatformAgentModel(connection),
     localPhoneNumbers: localPhoneNumberModel(connection),
@@ -124,7 +125,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const guard = { allowPrivateNetworks: config.allowPrivateNetworks };
   const outbound = new OutboundHttpClient(guard);
   const box = new SecretBox(models.signingKeys, config.encryptionKey);
-  const events = new EventLog(models.events, models.eventSequences);
+  const events = new EventLog(models.events, models.eventSequences, models.eventClaims);
   const webhookWorkflows = adapters.webhookWorkflows ?? noWebhookWorkflows;
   const webhooks = new WebhookService(models.webhookSubscriptions, models.webhookDeliveries, models.deliveryAttempts, box, guard, { secretGraceSeconds: config.webhooks.secretGraceSeconds }, webhookWorkflows, logger);
   return {

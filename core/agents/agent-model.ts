@@ -20,6 +20,8 @@ export interface AgentDoc {
   /** Set when a client pins the prompt instead of the generated one. */
   prompt_override: string | null;
   current_prompt_version: number | null;
+  /** The highest version number handed out; versions are allocated by $inc on it. */
+  latest_prompt_version: number;
   platform_agent_id: string | null;
   platform_kb_ids: string[];
   phone_number: string | null;
@@ -49,6 +51,7 @@ const agentSchema = new Schema<AgentDoc>(
     metadata: { type: Schema.Types.Mixed, default: {} },
     prompt_override: { type: String, default: null },
     current_prompt_version: { type: Number, default: null },
+    latest_prompt_version: { type: Number, default: 0 },
     platform_agent_id: { type: String, default: null },
     platform_kb_ids: { type: [String], default: [] },
     phone_number: { type: String, default: null },

@@ -1,6 +1,8 @@
 import { Model } from 'mongoose';
 import { ApiError, NotFoundError } from '../errors/errors';
-import { isId, newId } from '../ids/ids';
+import { createHash } from 'node:crypto';
+import { isDuplicateKeyError } from '../db/database';
+import { ID_PREFIXES, isId } from '../ids/ids';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
 import { AgentDoc, AgentStatus, PromptVersionDoc } from './agent-model';
 
@@ -105,40 +107,52 @@ export class AgentService {
   }
 
   async getPromptVersion(accountId: string, agentId: string, version: number): Promise<PromptVersionDoc> {
-    const doc = await this.promptVersions.findOne({ account_id: accountId, agent_id: agentId, version }).lean<PromptVersionDoc>();
-    if (!doc) throw new NotFoundError('prompt version', `${agentId} v${version}`);
+    const doc = await this.promptVersionByNumber(agentId, version);
+    if (!doc || doc.account_id !== accountId) throw new NotFoundError('prompt version', `${agentId} v${version}`);
     return doc;
   }
 
-  async latestPromptVersion(agentId: string): Promise<PromptVersionDoc | null> {
-    return this.promptVersions.findOne({ agent_id: agentId }).sort({ version: -1 }).lean<PromptVersionDoc>();
-  }
-
-  async promptVersionByOperation(agentId: string, operationId: string): Promise<PromptVersionDoc | null> {
-    return this.promptVersions.findOne({ agent_id: agentId, operation_id: operationId }).lean<PromptVersionDoc>();
-  }
-
+  /** A version's ID is derived from (agent, version): this is a primary-key read. */
   async promptVersionByNumber(agentId: string, version: number): Promise<PromptVersionDoc | null> {
-    return this.promptVersions.findOne({ agent_id: agentId, version }).lean<PromptVersionDoc>();
+    return this.promptVersions.findById(promptVersionId(agentId, version)).lean<PromptVersionDoc>();
   }
 
-  /**
-   * Writes the version at most once: `(agent_id, version)` is unique and the ID is derived from
-   * them, so a retried activity finds the row its first attempt wrote.
-   */
+  /** The next version number for the agent, allocated atomically. */
+  async allocatePromptVersion(agentId: string): Promise<number> {
+    const agent = await this.agents
+      .findOneAndUpdate({ _id: agentId }, { $inc: { latest_prompt_version: 1 } }, { returnDocument: 'after' })
+      .lean<AgentDoc>();
+    if (!agent) throw new NotFoundError('agent', agentId);
+    return agent.latest_prompt_version;
+  }
+
+  /** Writes the version at most once: its ID is derived from (agent, version), so a retry hits the same row. */
   async savePromptVersion(input: Omit<PromptVersionDoc, '_id' | 'created_at'>): Promise<PromptVersionDoc> {
-    const existing = await this.promptVersions.findOne({ agent_id: input.agent_id, version: input.version }).lean<PromptVersionDoc>();
-    if (existing) return existing;
-    const doc: PromptVersionDoc = { ...input, _id: newId('promptVersion'), created_at: new Date() };
+    const doc: PromptVersionDoc = { ...input, _id: promptVersionId(input.agent_id, input.version), created_at: new Date() };
     try {
-      await this.promptVersions.create(doc);
+      await this.promptVersions.collection.insertOne(doc as never);
       return doc;
     } catch (err) {
-      const again = await this.promptVersions.findOne({ agent_id: input.agent_id, version: input.version }).lean<PromptVersionDoc>();
-      if (again) return again;
-      throw err;
+      if (!isDuplicateKeyError(err)) throw err;
+      return (await this.promptVersions.findById(doc._id).lean<PromptVersionDoc>())!;
     }
   }
+}
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * `pv_` + the agent's time prefix + the version in base 32 + a hash: a valid prefixed ID that
+ * sorts by version within an agent and can be computed from (agent, version) without a query.
+ */
+export function promptVersionId(agentId: string, version: number): string {
+  const agentUlid = agentId.slice(agentId.indexOf('_') + 1);
+  let v = '';
+  for (let n = version, i = 0; i < 6; i++, n = Math.floor(n / 32)) v = CROCKFORD[n % 32] + v;
+  const digest = createHash('sha256').update(`${agentId}:${version}`).digest();
+  let tail = '';
+  for (let i = 0; i < 10; i++) tail += CROCKFORD[digest[i] % 32];
+  return `${ID_PREFIXES.promptVersion}_${agentUlid.slice(0, 10)}${v}${tail}`;
 }
 
 export function toAgentView(doc: AgentDoc): AgentView {

@@ -95,6 +95,7 @@ export class ProvisioningService {
       metadata: payload.metadata ?? {},
       prompt_override: null,
       current_prompt_version: null,
+      latest_prompt_version: 0,
       platform_agent_id: null,
       platform_kb_ids: [],
       phone_number: null,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Model } from 'mongoose';
 import { isDuplicateKeyError } from '../db/database';
 import { newId } from '../ids/ids';
-import { EventDoc, EventSequenceDoc } from './event-model';
+import { EventClaimDoc, EventDoc, EventSequenceDoc } from './event-model';
 import { EVENT_SCHEMAS, EventData, EventType } from './event-types';
 
 export interface EventEnvelope {
@@ -26,17 +26,19 @@ export class EventLog {
   constructor(
     private readonly events: Model<EventDoc>,
     private readonly sequences: Model<EventSequenceDoc>,
+    private readonly claims: Model<EventClaimDoc>,
   ) {}
 
   async append<T extends EventType>(accountId: string, type: T, data: EventData<T>, options: { dedupeKey: string; agentId?: string | null }): Promise<EventEnvelope> {
     const parsed = EVENT_SCHEMAS[type].data.parse(data) as Record<string, unknown>;
-    const existing = await this.events.findOne({ account_id: accountId, dedupe_key: options.dedupeKey }).lean<EventDoc>();
+    const eventId = await this.claim(accountId, options.dedupeKey);
+    const existing = await this.events.findById(eventId).lean<EventDoc>();
     if (existing) return toEnvelope(existing);
     const counter = await this.sequences
       .findOneAndUpdate({ _id: accountId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' })
       .lean<EventSequenceDoc>();
     const doc: EventDoc = {
-      _id: newId('event'),
+      _id: eventId,
       account_id: accountId,
       seq: counter!.seq,
       type,
@@ -47,14 +49,29 @@ export class EventLog {
       created_at: new Date(),
     };
     try {
-      await this.events.create(doc);
+      await this.events.collection.insertOne(doc as never);
       this.appended.emit('appended', doc);
       return toEnvelope(doc);
     } catch (err) {
       if (!isDuplicateKeyError(err)) throw err;
-      const winner = await this.events.findOne({ account_id: accountId, dedupe_key: options.dedupeKey }).lean<EventDoc>();
+      const winner = await this.events.findById(eventId).lean<EventDoc>();
       if (!winner) throw err;
       return toEnvelope(winner);
+    }
+  }
+
+  /** The event ID reserved for this dedupe key: the first writer's, whoever asks. */
+  private async claim(accountId: string, dedupeKey: string): Promise<string> {
+    const id = `${accountId}:${dedupeKey}`;
+    const held = await this.claims.findById(id).lean<EventClaimDoc>();
+    if (held) return held.event_id;
+    const fresh = newId('event');
+    try {
+      await this.claims.collection.insertOne({ _id: id, event_id: fresh } as never);
+      return fresh;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err;
+      return (await this.claims.findById(id).lean<EventClaimDoc>())!.event_id;
     }
   }
 

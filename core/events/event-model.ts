@@ -48,3 +48,19 @@ const sequenceSchema = new Schema<EventSequenceDoc>({ _id: { type: String, requi
 export function eventSequenceModel(connection: Connection): Model<EventSequenceDoc> {
   return connection.models.EventSequence ?? connection.model<EventSequenceDoc>('EventSequence', sequenceSchema);
 }
+
+/**
+ * `<account_id>:<dedupe_key>` → the event ID reserved for it. Finding an event by its dedupe key
+ * is then a primary-key read (FerretDB scans for any other filter), and the reservation is what
+ * lets a writer that crashed mid-append finish with the same event ID.
+ */
+export interface EventClaimDoc {
+  _id: string;
+  event_id: string;
+}
+
+const claimSchema = new Schema<EventClaimDoc>({ _id: { type: String, required: true }, event_id: { type: String, required: true } }, { versionKey: false, collection: 'event_claims' });
+
+export function eventClaimModel(connection: Connection): Model<EventClaimDoc> {
+  return connection.models.EventClaim ?? connection.model<EventClaimDoc>('EventClaim', claimSchema);
+}

@@ -44,6 +44,8 @@ export interface OperationDoc {
   estimated_seconds: number | null;
   error: OperationError | null;
   changed_fields: string[];
+  /** The prompt version this operation wrote; a retried step reuses it instead of taking another. */
+  prompt_version: number | null;
   created_at: Date;
   started_at: Date | null;
   completed_at: Date | null;
@@ -66,6 +68,7 @@ const operationSchema = new Schema<OperationDoc>(
     estimated_seconds: { type: Number, default: null },
     error: { type: Schema.Types.Mixed, default: null },
     changed_fields: { type: [String], default: [] },
+    prompt_version: { type: Number, default: null },
     created_at: { type: Date, required: true },
     started_at: { type: Date, default: null },
     completed_at: { type: Date, default: null },

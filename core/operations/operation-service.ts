@@ -56,6 +56,7 @@ export class OperationService {
       estimated_seconds: input.estimatedSeconds ?? null,
       error: null,
       changed_fields: input.changedFields ?? [],
+      prompt_version: null,
       created_at: now,
       started_at: null,
       completed_at: null,
@@ -78,6 +79,10 @@ export class OperationService {
     return doc;
   }
 
+  async setPromptVersion(id: string, version: number): Promise<void> {
+    await this.operations.updateOne({ _id: id, prompt_version: null }, { $set: { prompt_version: version } });
+  }
+
   async findById(id: string): Promise<OperationDoc | null> {
     return this.operations.findById(id).lean<OperationDoc>();
   }
@@ -97,7 +102,7 @@ export class OperationService {
     return ids.map((id) => byId.get(id)).filter((d): d is OperationDoc => !!d).map(toView);
   }
 
-  /** Median of recent real provisioning durations, so a bot can schedule its first poll sensibly. */
+  /** Median of recent real provisioning durations, so a bot can schedule its first poll sensibly (a batch asks once). */
   async estimateProvisioningSeconds(): Promise<number> {
     const recent = await this.operations
       .find({ type: 'agent.provision', status: 'active', provisioning_time_seconds: { $ne: null } })

@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Model } from 'mongoose';
 import { ulid } from 'ulid';
 import { isDuplicateKeyError } from '../db/database';
-import { LocalKnowledgeDocument, LocalPlatformAgentDoc } from './local-platform-agent-model';
+import { derivedId } from '../db/derived-id';
+import { LocalKnowledgeDocument, LocalNumberRouteDoc, LocalPlatformAgentDoc, localNumberRouteModel } from './local-platform-agent-model';
 import { AgentDeployment, DeployedAgent, PhoneAttachment, PlatformAdapter, PlatformCredentials, PlatformError } from './platform-adapter';
 
 export interface LocalPlatformOptions {
@@ -20,10 +21,13 @@ export class LocalPlatformAdapter implements PlatformAdapter {
   private readonly latencyMs: number;
   private indexes: Promise<void> | null = null;
 
+  private readonly routes: Model<LocalNumberRouteDoc>;
+
   constructor(
     private readonly agents: Model<LocalPlatformAgentDoc>,
     options: LocalPlatformOptions = {},
   ) {
+    this.routes = localNumberRouteModel(agents.db);
     this.latencyMs = Math.max(0, options.latencyMs ?? 0);
   }
 
@@ -42,11 +46,13 @@ export class LocalPlatformAdapter implements PlatformAdapter {
   async createAgent(_credentials: PlatformCredentials, deployment: AgentDeployment): Promise<DeployedAgent> {
     await this.simulateLatency();
     await this.ensureIndexes();
-    const existing = await this.agents.findOne({ dedupe_token: deployment.dedupe_token }).lean<LocalPlatformAgentDoc>();
+    // The ID is derived from the token: a primary-key read, not a scan (core/db/derived-id.ts).
+    const id = derivedId('local_agent_', deployment.dedupe_token);
+    const existing = await this.agents.findById(id).lean<LocalPlatformAgentDoc>();
     if (existing) return deployed(existing);
     const now = new Date();
     const doc: LocalPlatformAgentDoc = {
-      _id: `local_agent_${ulid().toLowerCase()}`,
+      _id: id,
       dedupe_token: deployment.dedupe_token,
       ...fields(deployment, []),
       phone_numbers: [],
@@ -60,7 +66,7 @@ export class LocalPlatformAdapter implements PlatformAdapter {
       if (!isDuplicateKeyError(err)) throw err;
     }
     // A concurrent attempt with the same token won the insert: its agent is the answer.
-    const winner = await this.agents.findOne({ dedupe_token: deployment.dedupe_token }).lean<LocalPlatformAgentDoc>();
+    const winner = await this.agents.findById(id).lean<LocalPlatformAgentDoc>();
     if (!winner) throw new PlatformError('local', 'unavailable', 'local agent insert conflicted but no agent holds the token', true);
     return deployed(winner);
   }
@@ -89,8 +95,14 @@ export class LocalPlatformAdapter implements PlatformAdapter {
     await this.simulateLatency();
     const exists = await this.agents.exists({ _id: platformAgentId });
     if (!exists) throw notFound(platformAgentId);
-    // A number routes to one agent, as on every real platform: moving it detaches it elsewhere.
-    await this.agents.updateMany({ phone_numbers: phone.e164, _id: { $ne: platformAgentId } }, { $pull: { phone_numbers: phone.e164 } });
+    // A number routes to one agent, as on every real platform. The route is keyed by the number,
+    // so moving it is one atomic upsert; the agent it left is found by ID, not by a scan.
+    const previous = await this.routes
+      .findOneAndUpdate({ _id: phone.e164 }, { $set: { agent_id: platformAgentId, updated_at: new Date() } }, { upsert: true, returnDocument: 'before' })
+      .lean<LocalNumberRouteDoc>();
+    if (previous && previous.agent_id !== platformAgentId) {
+      await this.agents.updateOne({ _id: previous.agent_id }, { $pull: { phone_numbers: phone.e164 } });
+    }
     const result = await this.agents.updateOne({ _id: platformAgentId }, { $addToSet: { phone_numbers: phone.e164 } });
     if (result.matchedCount === 0) throw notFound(platformAgentId);
   }
@@ -102,7 +114,8 @@ export class LocalPlatformAdapter implements PlatformAdapter {
 
   /** The agent an inbound call to `e164` would reach. */
   async agentForNumber(e164: string): Promise<LocalPlatformAgentDoc | null> {
-    return this.agents.findOne({ phone_numbers: e164 }).lean<LocalPlatformAgentDoc>();
+    const route = await this.routes.findById(e164).lean<LocalNumberRouteDoc>();
+    return route ? this.agents.findById(route.agent_id).lean<LocalPlatformAgentDoc>() : null;
   }
 
   private async simulateLatency(): Promise<void> {

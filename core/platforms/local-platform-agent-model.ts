@@ -57,3 +57,23 @@ localPlatformAgentSchema.index({ phone_numbers: 1 });
 export function localPlatformAgentModel(connection: Connection): Model<LocalPlatformAgentDoc> {
   return connection.models.LocalPlatformAgent ?? connection.model<LocalPlatformAgentDoc>('LocalPlatformAgent', localPlatformAgentSchema);
 }
+
+/** Which local agent a number reaches: keyed by the number, so routing and moving are `_id` operations. */
+export interface LocalNumberRouteDoc {
+  _id: string;
+  agent_id: string;
+  updated_at: Date;
+}
+
+const localNumberRouteSchema = new Schema<LocalNumberRouteDoc>(
+  {
+    _id: { type: String, required: true },
+    agent_id: { type: String, required: true },
+    updated_at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'local_number_routes' },
+);
+
+export function localNumberRouteModel(connection: Connection): Model<LocalNumberRouteDoc> {
+  return connection.models.LocalNumberRoute ?? connection.model<LocalNumberRouteDoc>('LocalNumberRoute', localNumberRouteSchema);
+}

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Model } from 'mongoose';
-import { ulid } from 'ulid';
 import { isDuplicateKeyError } from '../db/database';
+import { derivedId } from '../db/derived-id';
 import { LocalPhoneNumberDoc } from './local-phone-number-model';
 import { AcquiredNumber, TelephonyAdapter, TelephonyCredentials, TelephonyError } from './telephony-adapter';
 
@@ -58,7 +58,7 @@ export class LocalTelephonyAdapter implements TelephonyAdapter {
 
     for (let draw = 0; draw < MAX_DRAWS; draw++) {
       const doc: LocalPhoneNumberDoc = {
-        _id: `local_pn_${ulid().toLowerCase()}`,
+        _id: derivedId('local_pn_', request.dedupe_token),
         e164: `+1${areaCode}555${String(this.drawLine()).padStart(4, '0')}`,
         area_code: areaCode,
         dedupe_token: request.dedupe_token,
@@ -86,8 +86,9 @@ export class LocalTelephonyAdapter implements TelephonyAdapter {
     await this.numbers.deleteOne({ _id: number.provider_number_id });
   }
 
+  /** The ID is derived from the token, so this is a primary-key read (see core/db/derived-id.ts). */
   private async held(dedupeToken: string): Promise<AcquiredNumber | null> {
-    const doc = await this.numbers.findOne({ dedupe_token: dedupeToken }).lean<LocalPhoneNumberDoc>();
+    const doc = await this.numbers.findById(derivedId('local_pn_', dedupeToken)).lean<LocalPhoneNumberDoc>();
     return doc ? acquired(doc) : null;
   }
 }

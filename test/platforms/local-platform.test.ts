@@ -31,7 +31,7 @@ describe('local platform simulator (FerretDB)', () => {
   it('creates an agent holding the whole deployment', async () => {
     const deployed = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_local_create', first_message: '' }));
     expect(deployed.platform).toBe('local');
-    expect(deployed.platform_agent_id).toMatch(/^local_agent_[0-9a-z]{26}$/);
+    expect(deployed.platform_agent_id).toMatch(/^local_agent_[0-9a-f]{32}$/);
     const stored = await adapter.getAgent(deployed.platform_agent_id);
     expect(stored).toMatchObject({
       name: 'Corner Bakery line',

@@ -18,7 +18,7 @@ describe('local telephony pool (FerretDB)', () => {
     const defaulted = await adapter.acquireNumber(null, { country: 'US', dedupe_token: 'op_pool_default' });
     expect(LOCAL_DEFAULT_AREA_CODE).toBe('415');
     expect(defaulted).toMatchObject({ telephony: 'local', e164: expect.stringMatching(/^\+1415555\d{4}$/) });
-    expect(defaulted.provider_number_id).toMatch(/^local_pn_[0-9a-z]{26}$/);
+    expect(defaulted.provider_number_id).toMatch(/^local_pn_[0-9a-f]{32}$/);
 
     const chicago = await adapter.acquireNumber(null, { area_code: '312', country: 'US', dedupe_token: 'op_pool_312' });
     expect(chicago.e164).toMatch(/^\+1312555\d{4}$/);
@@ -72,7 +72,9 @@ describe('local telephony pool (FerretDB)', () => {
     expect(await localPhoneNumberModel(db.connection).exists({ e164: number.e164 })).toBeNull();
 
     const again = await adapter.acquireNumber(null, { area_code: '206', country: 'US', dedupe_token: 'op_pool_release' });
-    expect(again.provider_number_id).not.toBe(number.provider_number_id);
+    // The token is free again: a fresh number is held for it (the released one's record is gone).
+    expect(await localPhoneNumberModel(db.connection).countDocuments({ dedupe_token: 'op_pool_release' })).toBe(1);
+    expect(await localPhoneNumberModel(db.connection).exists({ e164: again.e164 })).not.toBeNull();
   });
 
   it('rejects an invalid area code and numbers from another provider', async () => {
