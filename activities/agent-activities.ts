@@ -312,7 +312,9 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     async failChange({ operationId, agentId, error, restoreStatus }: OpRef & { error: OperationFailureInfo; restoreStatus: 'active' | 'failed' }): Promise<void> {
       await asActivity(async () => {
         if (error.step) await operations.stepFinished(operationId, error.step, 'failed', error.message.slice(0, 500));
-        await agents.update(agentId, { status: restoreStatus });
+        // An update that failed leaves the agent as it was, its fields included.
+        const previous = (await operations.findById(operationId))?.request?.previous as Partial<AgentDoc> | undefined;
+        await agents.update(agentId, { ...(previous ?? {}), status: restoreStatus });
         await operations.fail(operationId, 'failed', error);
       });
     },

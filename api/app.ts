@@ -46,7 +46,7 @@ export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
     ...templateRoutes(core.templates),
     ...scoutRoutes({ research: (url) => core.research.research(url), suggest: core.templates.suggest }),
     ...platformCredentialRoutes({ credentials: core.credentials }),
-    ...webhookRoutes({ webhooks: core.webhooks }),
+    ...webhookRoutes({ webhooks: core.webhooks, agents: core.agents }),
     ...eventRoutes({ events: core.models.events, sequences: core.models.eventSequences, tokens: core.tokens, logger: core.logger, stream: core.config.events }),
     ...extraRoutes,
   ];

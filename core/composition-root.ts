@@ -114,17 +114,17 @@ const noWorkflows: AgentWorkflowStarter = {
   startUpdate: () => Promise.reject(new Error('no workflow engine in this process')),
   startDelete: () => Promise.reject(new Error('no workflow engine in this process')),
   cancel: () => Promise.reject(new Error('no workflow engine in this process')),
-};
+} satisfies AgentWorkflowStarter;
 
 export function createCore(config: Config, connection: Connection, logger: Logger, adapters: Partial<CoreAdapters> = {}): Core {
   const models = createModels(connection);
   const serviceAccounts = new ServiceAccountService(models.serviceAccounts);
   const agents = new AgentService(models.agents, models.promptVersions);
   const operations = new OperationService(models.operations);
-  const credentials = new PlatformCredentialService(models.platformCredentials, new SecretBox(models.signingKeys, config.encryptionKey));
+  const box = new SecretBox(models.signingKeys, config.encryptionKey);
+  const credentials = new PlatformCredentialService(models.platformCredentials, box);
   const guard = { allowPrivateNetworks: config.allowPrivateNetworks };
   const outbound = new OutboundHttpClient(guard);
-  const box = new SecretBox(models.signingKeys, config.encryptionKey);
   const events = new EventLog(models.events, models.eventSequences, models.eventClaims);
   const webhookWorkflows = adapters.webhookWorkflows ?? noWebhookWorkflows;
   const webhooks = new WebhookService(models.webhookSubscriptions, models.webhookDeliveries, models.deliveryAttempts, box, guard, { secretGraceSeconds: config.webhooks.secretGraceSeconds }, webhookWorkflows, logger);
@@ -145,7 +145,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     accounts: new AccountService(models.accounts),
     serviceAccounts,
     tokens: new TokenService(serviceAccounts, models.signingKeys, config.tokenTtlSeconds, config.tokenSigningKey),
-    idempotency: new IdempotencyService(models.idempotency),
+    idempotency: new IdempotencyService(models.idempotency, box),
     rateLimits: new RateLimitService(models.rateLimits, config.rateLimit),
     outbound,
     async ensureIndexes() {

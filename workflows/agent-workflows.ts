@@ -1,4 +1,4 @@
-import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, defineQuery, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/agent-activities';
 import type { DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput, WorkflowProgress } from './agent-workflow-types';
 
@@ -78,7 +78,10 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
     await run('deploy', () => provider.deployAgent(ref));
     undo.unshift(() => compensation.releasePhoneNumber({ ...ref, step: 'number' }));
     await run('number', () => provider.assignPhoneNumber(ref));
-    return await run('activate', () => bookkeeping.activateAgent(ref));
+    // A cancel that came while the last provider call finished still wins; past this check it is
+    // too late: activation runs to the end, so an operation is never both activated and compensated.
+    if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('canceled before activation');
+    return await run('activate', () => CancellationScope.nonCancellable(() => bookkeeping.activateAgent(ref)));
   } catch (err) {
     const failed = describeFailure(err, progress.step);
     progress.compensating = true;

@@ -45,7 +45,7 @@ export function scoutRoutes(deps: ScoutDeps): RouteSpec[] {
       summary: 'Research a business site without provisioning anything',
       description: 'Crawls the site (robots.txt honoured, same-site pages only) and returns the business profile, where each fact was found, and a suggested template with a confidence.',
       tag: 'scout',
-      scope: 'agents:read',
+      scope: 'agents:write',
       body: scoutRequestSchema,
       errors: ['RESEARCH_FAILED'],
       responses: { 200: { description: 'The research report.', schema: researchReportSchema } },

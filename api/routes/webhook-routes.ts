@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { EVENT_TYPES } from '../../core/events/event-types';
 import { isId } from '../../core/ids/ids';
 import { pageQuerySchema } from '../../core/pagination/pagination';
+import type { AgentService } from '../../core/agents/agent-service';
 import type { WebhookService } from '../../core/webhooks/webhook-service';
 import { defineRoute, RouteSpec } from '../http/route';
 import { listSchema } from '../openapi/common-schemas';
@@ -85,7 +86,7 @@ const deliveryListQuery = pageQuerySchema.extend({
   event_type: z.string().max(64).optional(),
 });
 
-export function webhookRoutes(deps: { webhooks: WebhookService }): RouteSpec[] {
+export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentService }): RouteSpec[] {
   const scope = 'webhooks:manage' as const;
   return [
     defineRoute({
@@ -97,8 +98,11 @@ export function webhookRoutes(deps: { webhooks: WebhookService }): RouteSpec[] {
       tag: 'webhooks',
       scope,
       body: createSchema,
+      errors: ['NOT_FOUND'],
       responses: { 201: { description: 'Created; the secret is shown only here.', schema: webhookWithSecretSchema } },
       async handler({ body, principal }) {
+        // A per-agent subscription must name one of the caller's agents (404 otherwise, as everywhere).
+        if (body.agent_id) await deps.agents.find(principal.accountId, body.agent_id, { includeDeleted: false });
         const created = await deps.webhooks.create(principal.accountId, body);
         return { status: 201, body: created, headers: { Location: `/v2/webhooks/${created.id}`, 'Cache-Control': 'no-store' } };
       },

@@ -15,7 +15,8 @@ export interface AgentWorkflowStarter {
   startProvision(input: { operationId: string; accountId: string; agentId: string }): Promise<void>;
   startUpdate(input: { operationId: string; accountId: string; agentId: string; changedFields: string[]; research: boolean; regenerate: boolean; rollbackTo?: number }): Promise<void>;
   startDelete(input: { operationId: string; accountId: string; agentId: string }): Promise<void>;
-  cancel(operationId: string): Promise<void>;
+  /** False when no workflow exists for the operation (it was never started). */
+  cancel(operationId: string): Promise<boolean>;
 }
 
 export interface Accepted {
@@ -109,10 +110,12 @@ export class ProvisioningService {
       activated_at: null,
       deleted_at: null,
     };
-    await this.agentDocs.collection.insertOne(agent as never);
+    // The operation first: a pending operation is what the reconciler repairs; an agent row
+    // without one could never be started, changed or deleted.
     await this.operations.insert(
       this.operations.newDoc({ id: operationId, accountId, type: 'agent.provision', agentId, batchId: options.batchId, request: payload as Record<string, unknown>, estimatedSeconds: estimate }),
     );
+    await this.agentDocs.collection.insertOne(agent as never);
     await this.startOrFail(operationId, () => this.workflows.startProvision({ operationId, accountId, agentId }));
     return { operation_id: operationId, status: 'pending', estimated_seconds: estimate, agent_id: agentId };
   }
@@ -154,45 +157,66 @@ export class ProvisioningService {
   }
 
   async update(accountId: string, agentId: string, patch: AgentPatch): Promise<Accepted> {
-    const operationId = newId('operation');
-    const before = await this.agents.claimForChange(accountId, agentId, 'updating', operationId);
-    const changed: string[] = [];
-    const set: Partial<AgentDoc> = {};
-    if (patch.name !== undefined && patch.name !== before.name) (set.name = patch.name), changed.push('name');
-    if (patch.voice !== undefined && patch.voice !== before.voice) (set.voice = patch.voice), changed.push('voice');
-    if (patch.business_url !== undefined && patch.business_url !== before.business_url) (set.business_url = patch.business_url), changed.push('business_url');
-    if (patch.template_id !== undefined && patch.template_id !== before.template_id) (set.template_id = patch.template_id), changed.push('template_id');
-    if (patch.system_prompt_override !== undefined && patch.system_prompt_override !== before.prompt_override) {
-      set.prompt_override = patch.system_prompt_override;
-      changed.push('system_prompt_override');
-    }
-    if (set.business_url) {
+    if (patch.business_url !== undefined) {
       try {
-        checkOutboundUrl(set.business_url, this.guard);
+        checkOutboundUrl(patch.business_url, this.guard);
       } catch (err) {
-        await this.agents.update(agentId, { status: 'active', last_operation_id: before.last_operation_id });
         throw new ApiError('VALIDATION_ERROR', 'business_url cannot be fetched.', { details: [{ field: 'business_url', issue: (err as OutboundUrlRefused).reason ?? 'invalid', message: (err as Error).message }] });
       }
     }
-    await this.agents.update(agentId, set);
-    return this.startChange(accountId, agentId, operationId, 'agent.update', changed, { patch } as Record<string, unknown>, () =>
-      this.workflows.startUpdate({ operationId, accountId, agentId, changedFields: changed, research: changed.includes('business_url'), regenerate: true }),
-    );
+    const operationId = newId('operation');
+    return this.withClaim(accountId, agentId, 'updating', operationId, async (before) => {
+      const changed: string[] = [];
+      const set: Partial<AgentDoc> = {};
+      if (patch.name !== undefined && patch.name !== before.name) (set.name = patch.name), changed.push('name');
+      if (patch.voice !== undefined && patch.voice !== before.voice) (set.voice = patch.voice), changed.push('voice');
+      if (patch.business_url !== undefined && patch.business_url !== before.business_url) (set.business_url = patch.business_url), changed.push('business_url');
+      if (patch.template_id !== undefined && patch.template_id !== before.template_id) (set.template_id = patch.template_id), changed.push('template_id');
+      if (patch.system_prompt_override !== undefined && patch.system_prompt_override !== before.prompt_override) {
+        set.prompt_override = patch.system_prompt_override;
+        changed.push('system_prompt_override');
+      }
+      // What the fields were, so a failed update can put them back (failChange).
+      const previous = { name: before.name, voice: before.voice, business_url: before.business_url, template_id: before.template_id, prompt_override: before.prompt_override };
+      await this.agents.update(agentId, set);
+      return this.startChange(accountId, agentId, operationId, 'agent.update', changed, { patch, previous }, () =>
+        this.workflows.startUpdate({ operationId, accountId, agentId, changedFields: changed, research: changed.includes('business_url'), regenerate: true }),
+      );
+    });
   }
 
   async rollback(accountId: string, agentId: string, version: number): Promise<Accepted> {
     await this.agents.getPromptVersion(accountId, agentId, version);
     const operationId = newId('operation');
-    await this.agents.claimForChange(accountId, agentId, 'updating', operationId);
-    return this.startChange(accountId, agentId, operationId, 'agent.update', ['system_prompt_version'], { rollback_to: version }, () =>
-      this.workflows.startUpdate({ operationId, accountId, agentId, changedFields: ['system_prompt_version'], research: false, regenerate: false, rollbackTo: version }),
+    return this.withClaim(accountId, agentId, 'updating', operationId, () =>
+      this.startChange(accountId, agentId, operationId, 'agent.update', ['system_prompt_version'], { rollback_to: version }, () =>
+        this.workflows.startUpdate({ operationId, accountId, agentId, changedFields: ['system_prompt_version'], research: false, regenerate: false, rollbackTo: version }),
+      ),
     );
   }
 
   async remove(accountId: string, agentId: string): Promise<Accepted> {
     const operationId = newId('operation');
-    await this.agents.claimForChange(accountId, agentId, 'deleting', operationId);
-    return this.startChange(accountId, agentId, operationId, 'agent.delete', [], {}, () => this.workflows.startDelete({ operationId, accountId, agentId }));
+    return this.withClaim(accountId, agentId, 'deleting', operationId, () =>
+      this.startChange(accountId, agentId, operationId, 'agent.delete', [], {}, () => this.workflows.startDelete({ operationId, accountId, agentId })),
+    );
+  }
+
+  /**
+   * Claims the agent for one change and releases the claim if the operation could not even be
+   * written, so a database error cannot leave an agent "updating" forever with no operation.
+   */
+  private async withClaim<T>(accountId: string, agentId: string, to: 'updating' | 'deleting', operationId: string, work: (before: AgentDoc) => Promise<T>): Promise<T> {
+    const before = await this.agents.claimForChange(accountId, agentId, to, operationId);
+    try {
+      return await work(before);
+    } catch (err) {
+      if (!(await this.operations.findById(operationId))) {
+        const { name, voice, business_url, template_id, prompt_override } = before;
+        await this.agents.update(agentId, { name, voice, business_url, template_id, prompt_override, status: before.status, last_operation_id: before.last_operation_id });
+      }
+      throw err;
+    }
   }
 
   async cancel(accountId: string, operationId: string): Promise<OperationView> {
@@ -203,7 +227,14 @@ export class ProvisioningService {
     if (op.type !== 'agent.provision') {
       throw new ApiError('OPERATION_NOT_CANCELABLE', 'Only provisioning operations can be canceled.', { details: [{ field: 'id', issue: 'not_cancelable', message: `type is ${op.type}` }] });
     }
-    await this.workflows.cancel(operationId);
+    const started = await this.workflows.cancel(operationId);
+    if (!started) {
+      // Accepted while Temporal was unreachable and never started: nothing was done, so
+      // canceling is just recording it (the reconciler skips non-pending operations).
+      const error = { code: 'CANCELED', message: 'The operation was canceled before it started.', retryable: false, step: null };
+      await this.operations.fail(operationId, 'canceled', error);
+      await this.agents.update(op.agent_id, { status: 'failed' });
+    }
     return this.operations.get(accountId, operationId);
   }
 

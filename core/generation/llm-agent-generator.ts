@@ -138,8 +138,10 @@ export class LlmAgentGenerator implements AgentGenerator {
     this.client = new OpenAI({
       baseURL: options.baseUrl,
       apiKey: options.apiKey,
-      timeout: options.timeoutMs ?? 90_000,
-      maxRetries: options.maxRetries ?? 2,
+      // Below the generate activity's 90 s start-to-close, and no client-side retries: Temporal
+      // retries the activity, and a second retry layer would bill abandoned calls.
+      timeout: options.timeoutMs ?? 75_000,
+      maxRetries: options.maxRetries ?? 0,
     });
   }
 

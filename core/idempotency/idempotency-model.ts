@@ -2,6 +2,7 @@ import { Connection, Model, Schema } from 'mongoose';
 
 export interface StoredResponse {
   status: number;
+  /** Plain on the way in and out of the service; stored sealed (responses can carry secrets shown once). */
   body: string;
   content_type: string | null;
   headers: Record<string, string>;

@@ -1,6 +1,7 @@
 import { Model } from 'mongoose';
 import { isDuplicateKeyError } from '../db/database';
 import { ApiError } from '../errors/errors';
+import type { SealedSecret, SecretBox } from '../secrets/secret-box';
 import { IdempotencyRecordDoc, StoredResponse } from './idempotency-model';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -14,7 +15,10 @@ export type IdempotencyDecision = { kind: 'execute' } | { kind: 'replay'; respon
  * keys. Claiming a key is one insert on a unique _id, so two concurrent duplicates can never both run.
  */
 export class IdempotencyService {
-  constructor(private readonly records: Model<IdempotencyRecordDoc>) {}
+  constructor(
+    private readonly records: Model<IdempotencyRecordDoc>,
+    private readonly box: SecretBox,
+  ) {}
 
   async begin(accountId: string, key: string, fingerprint: string): Promise<IdempotencyDecision> {
     const id = `${accountId}:${key}`;
@@ -47,7 +51,11 @@ export class IdempotencyService {
           details: [{ field: 'Idempotency-Key', issue: 'reused', message: 'the method, path or body differs from the first request with this key' }],
         });
       }
-      if (existing.state === 'completed' && existing.response) return { kind: 'replay', response: existing.response };
+      if (existing.state === 'completed' && existing.response) {
+        const sealed = existing.response as StoredResponse & { sealed_body?: SealedSecret };
+        const body = sealed.sealed_body ? await this.box.open(sealed.sealed_body) : '';
+        return { kind: 'replay', response: { status: sealed.status, body, content_type: sealed.content_type, headers: sealed.headers } };
+      }
       if (existing.locked_until <= now) {
         // The first holder died mid-request (no response was ever stored): take the key over atomically.
         const taken = await this.records.findOneAndUpdate(
@@ -64,8 +72,14 @@ export class IdempotencyService {
     throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'This Idempotency-Key is contended; retry.', { retryAfterSeconds: 1 });
   }
 
+  /**
+   * The body is sealed before it is stored: a replayed response may be the one that showed a
+   * secret (a new service account's key, a webhook signing secret), and a database dump must not.
+   */
   async complete(accountId: string, key: string, response: StoredResponse): Promise<void> {
-    await this.records.updateOne({ _id: `${accountId}:${key}`, state: 'in_progress' }, { $set: { state: 'completed', response } });
+    const { body, ...rest } = response;
+    const stored = { ...rest, body: '', sealed_body: body === '' ? null : await this.box.seal(body) };
+    await this.records.updateOne({ _id: `${accountId}:${key}`, state: 'in_progress' }, { $set: { state: 'completed', response: stored } });
   }
 
   /** Releases a claim whose request did not execute (validation failure, transient error) so a retry can run it. */

@@ -1,4 +1,4 @@
-import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { AgentWorkflowStarter } from '../agents/provisioning-service';
 
 /**
@@ -24,8 +24,14 @@ export class TemporalAgentWorkflows implements AgentWorkflowStarter {
     await this.start('deleteAgent', input.operationId, [input]);
   }
 
-  async cancel(operationId: string): Promise<void> {
-    await this.client.workflow.getHandle(operationId).cancel();
+  async cancel(operationId: string): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(operationId).cancel();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      throw err;
+    }
   }
 
   private async start(workflowType: string, workflowId: string, args: unknown[]): Promise<void> {

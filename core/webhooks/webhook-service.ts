@@ -250,6 +250,15 @@ export class WebhookService {
       throw new ApiError('CONFLICT', 'The webhook is disabled; enable it before replaying deliveries.', { details: [{ field: 'id', issue: 'webhook_disabled', message: sub.disabled_reason ?? 'disabled' }] });
     }
     const delivery = await this.findDelivery(accountId, webhookId, deliveryId);
+    if (delivery.status === 'pending' || delivery.status === 'retrying') {
+      // Its scheduled attempts are still running; a manual one now would race them for the next number.
+      throw new ApiError('CONFLICT', 'This delivery is still being attempted on its schedule.', {
+        recovery: 'wait_for_operation',
+        retryable: true,
+        retryAfterSeconds: 5,
+        details: [{ field: 'delivery_id', issue: 'delivery_in_progress', message: `status is ${delivery.status}` }],
+      });
+    }
     await this.workflows.startManualRetry(deliveryId, delivery.attempt_count + 1);
     this.logger.info({ delivery_id: deliveryId }, 'manual webhook retry requested');
     return toDeliveryView(delivery);

@@ -25,6 +25,10 @@ describe('Idempotency-Key', () => {
     expect(second.body).toEqual(first.body);
     expect(second.headers.get('location')).toBe(first.headers.get('location'));
     expect(await countServiceAccounts(acct.accountId, 'replayed')).toBe(1);
+    // The stored response showed a secret once; the store must not keep it readable.
+    const stored = await api.db.connection.db!.collection('idempotency_keys').findOne({ key: 'create-replayed-1' });
+    expect(JSON.stringify(stored)).not.toContain(first.body.client_secret);
+    expect(second.body.client_secret).toBe(first.body.client_secret);
   });
 
   it('answers 422 IDEMPOTENCY_KEY_REUSED when the key comes back with a different request', async () => {

@@ -75,6 +75,30 @@ describe('agent lifecycle after provisioning', () => {
     expect(events[0].data).toMatchObject({ agent_id: op.agent_id, released_phone_number: op.phone_number });
   });
 
+  it('a failed update leaves the agent as it was, fields included', async () => {
+    const acct = await stack.createAccount();
+    const c = client(stack.baseUrl, acct.token);
+    const op = await provisioned(acct.token, 'Stays Put');
+    const patched = await c.patch(`/v2/agents/${op.agent_id}`, { business_url: 'http://127.0.0.1:1/', name: 'Renamed' });
+    const failed = await waitForOperation(stack.baseUrl, acct.token, patched.body.operation_id);
+    expect(failed).toMatchObject({ status: 'failed', error: { step: 'research' } });
+    const agent = (await c.get(`/v2/agents/${op.agent_id}`)).body;
+    expect(agent).toMatchObject({ status: 'active', name: 'Stays Put', business_url: site.url, prompt_version: 1 });
+  });
+
+  it('cancels an operation whose workflow never started (accepted while Temporal was down)', async () => {
+    const acct = await stack.createAccount();
+    const opId = 'op_01m8h42tj30fjmzbwschxe2qa1';
+    const agentId = 'agt_01m8h42tj30fjmzbwschxe2qa1';
+    await stack.core.operations.insert(stack.core.operations.newDoc({ id: opId, accountId: acct.accountId, type: 'agent.provision', agentId, request: {} }));
+    const now = new Date();
+    await stack.core.models.agents.collection.insertOne({ _id: agentId, account_id: acct.accountId, name: 'Never', status: 'provisioning', platform: 'local', template_id: 'dental_receptionist', business_url: site.url, language: 'en', provision_operation_id: opId, last_operation_id: opId, created_at: now, updated_at: now } as never);
+    const res = await client(stack.baseUrl, acct.token).post(`/v2/operations/${opId}/cancel`);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ status: 'canceled', error: { code: 'CANCELED' } });
+    expect((await stack.core.provisioning.reconcilePending(0))).toBe(0);
+  });
+
   it('lists and filters agents and operations', async () => {
     const acct = await stack.createAccount();
     const c = client(stack.baseUrl, acct.token);

@@ -163,6 +163,10 @@ describe('webhook delivery', () => {
     try {
       const a = await stack.createAccount('A');
       const b = await stack.createAccount('B');
+      // Per-agent subscriptions must name one of the account's agents.
+      const now = new Date();
+      await stack.core.models.agents.collection.insertOne({ _id: 'agt_01m8h42tj30fjmzbwschxe2qz1', account_id: a.accountId, name: 'A1', status: 'active', platform: 'local', template_id: 'dental_receptionist', business_url: 'https://a.example', language: 'en', created_at: now, updated_at: now } as never);
+      expectError(await client(stack.baseUrl, b.token).post('/v2/webhooks', { url: receiver.url, agent_id: 'agt_01m8h42tj30fjmzbwschxe2qz1' }), 404, 'NOT_FOUND');
       const onlyAgent = await subscribe(a.token, `${receiver.url}?sub=agent`, { agent_id: 'agt_01m8h42tj30fjmzbwschxe2qz1', event_types: ['agent.activated'] });
       const onlyDeleted = await subscribe(a.token, `${receiver.url}?sub=deleted`, { event_types: ['agent.deleted'] });
       const bHook = await subscribe(b.token, `${receiver.url}?sub=b`);
