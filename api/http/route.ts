@@ -27,6 +27,8 @@ export interface HandlerInput<P, Q, B> {
   body: B;
   /** Present on every route that declares a scope. */
   principal: Principal;
+  /** Set when the request carries an Idempotency-Key: the same on a re-run after a crash. */
+  idempotency?: { key: string; claimedAt: Date };
   requestId: string;
   ctx: Context;
 }
@@ -211,7 +213,7 @@ function routeHandler(route: RouteSpec, deps: RouteDeps) {
       }
       let result: RouteResult;
       try {
-        result = (await route.handler(input)) ?? { status: 204 };
+        result = (await route.handler({ ...input, idempotency: { key: keyHeader, claimedAt: decision.claimedAt } })) ?? { status: 204 };
       } catch (thrown) {
         const err = toApiError(thrown);
         // A definite answer (404, 409 conflict…) is the request's outcome and is replayed;

@@ -43,8 +43,8 @@ export function agentRoutes(deps: { agents: AgentService; provisioning: Provisio
       body: createAgentSchema,
       errors: ['PLATFORM_NOT_CONFIGURED'],
       responses: { 202: { description: 'Accepted; poll the operation.', schema: acceptedSchema } },
-      async handler({ body, principal }) {
-        const accepted = await deps.provisioning.provision(principal.accountId, body.payload);
+      async handler({ body, principal, idempotency }) {
+        const accepted = await deps.provisioning.provision(principal.accountId, body.payload, { seed: idempotency });
         return { status: 202, body: accepted, headers: { Location: `/v2/operations/${accepted.operation_id}` } };
       },
     }),
@@ -58,12 +58,12 @@ export function agentRoutes(deps: { agents: AgentService; provisioning: Provisio
       scope: 'agents:write',
       body: batchRequestSchema,
       responses: { 202: { description: 'The batch; poll GET /v2/batches/{id}.', schema: batchSchema } },
-      async handler({ body, principal }) {
+      async handler({ body, principal, idempotency }) {
         const items = body.items.map((item) => {
           const parsed = agentPayloadSchema.safeParse(item.payload);
           return parsed.success ? { payload: parsed.data } : { payload: null, invalid: zodDetails(parsed.error, 'body') };
         });
-        const batch = await deps.provisioning.provisionBatch(principal.accountId, items);
+        const batch = await deps.provisioning.provisionBatch(principal.accountId, items, idempotency);
         return { status: 202, body: batch, headers: { Location: `/v2/batches/${batch.id}` } };
       },
     }),

@@ -2,7 +2,8 @@ import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { BatchDoc } from '../batches/batch-model';
 import { ApiError, ErrorDetail, NotFoundError } from '../errors/errors';
-import { isId, newId } from '../ids/ids';
+import { derivedPrefixedId, isId, newId } from '../ids/ids';
+import type { OperationDoc } from '../operations/operation-model';
 import { OperationService, OperationView } from '../operations/operation-service';
 import { checkOutboundUrl, OutboundGuardOptions, OutboundUrlRefused } from '../outbound/outbound-url-guard';
 import type { PlatformCredentialService } from '../platform-credentials/platform-credential-service';
@@ -40,6 +41,22 @@ export interface BatchView {
 
 const BATCH_START_CONCURRENCY = 20;
 
+/** An idempotency key's claim (stable across a crash) and, in a batch, the item's index. */
+export interface IdSeed {
+  key: string;
+  claimedAt: Date;
+  index?: number;
+}
+
+function seededIds(accountId: string, seed: IdSeed): { operationId: string; agentId: string } {
+  const at = seed.claimedAt.getTime();
+  const item = String(seed.index ?? '');
+  return {
+    operationId: derivedPrefixedId('operation', at, accountId, seed.key, item, 'operation'),
+    agentId: derivedPrefixedId('agent', at, accountId, seed.key, item, 'agent'),
+  };
+}
+
 /** The entry point for creating, changing and removing agents — REST, MCP and the CLI share it. */
 export class ProvisioningService {
   constructor(
@@ -76,11 +93,16 @@ export class ProvisioningService {
     }
   }
 
-  async provision(accountId: string, payload: AgentPayload, options: { batchId?: string; estimate?: number } = {}): Promise<Accepted> {
+  async provision(accountId: string, payload: AgentPayload, options: { batchId?: string; estimate?: number; seed?: IdSeed } = {}): Promise<Accepted> {
     await this.precheck(accountId, payload);
     const estimate = options.estimate ?? (await this.operations.estimateProvisioningSeconds());
-    const operationId = newId('operation');
-    const agentId = newId('agent');
+    const ids = options.seed ? seededIds(accountId, options.seed) : { operationId: newId('operation'), agentId: newId('agent') };
+    if (options.seed) {
+      // A re-run after a crash (same key, same claim): finish what the first run began.
+      const earlier = await this.operations.findById(ids.operationId);
+      if (earlier) return this.resume(earlier, estimate);
+    }
+    const { operationId, agentId } = ids;
     const now = new Date();
     const agent: AgentDoc = {
       _id: agentId,
@@ -120,8 +142,8 @@ export class ProvisioningService {
     return { operation_id: operationId, status: 'pending', estimated_seconds: estimate, agent_id: agentId };
   }
 
-  async provisionBatch(accountId: string, items: { payload: AgentPayload | null; invalid?: ErrorDetail[] }[]): Promise<BatchView> {
-    const batchId = newId('batch');
+  async provisionBatch(accountId: string, items: { payload: AgentPayload | null; invalid?: ErrorDetail[] }[], seed?: IdSeed): Promise<BatchView> {
+    const batchId = seed ? derivedPrefixedId('batch', seed.claimedAt.getTime(), accountId, seed.key, 'batch') : newId('batch');
     const estimate = await this.operations.estimateProvisioningSeconds();
     const operationIds: (string | null)[] = new Array(items.length).fill(null);
     const rejected: BatchDoc['rejected'] = [];
@@ -135,7 +157,7 @@ export class ProvisioningService {
           continue;
         }
         try {
-          operationIds[index] = (await this.provision(accountId, item.payload, { batchId, estimate })).operation_id;
+          operationIds[index] = (await this.provision(accountId, item.payload, { batchId, estimate, seed: seed && { ...seed, index } })).operation_id;
         } catch (err) {
           const e = err instanceof ApiError ? err : new ApiError('INTERNAL_ERROR', (err as Error).message);
           rejected.push({ index, error: { code: e.code, message: e.message, details: e.details } });
@@ -145,7 +167,7 @@ export class ProvisioningService {
     await Promise.all(Array.from({ length: Math.min(BATCH_START_CONCURRENCY, items.length) }, worker));
     rejected.sort((a, b) => a.index - b.index);
     const doc: BatchDoc = { _id: batchId, account_id: accountId, operation_ids: operationIds.filter((x): x is string => !!x), rejected, item_count: items.length, created_at: new Date() };
-    await this.batches.create(doc);
+    await this.batches.replaceOne({ _id: batchId }, doc, { upsert: true });
     return this.batchView(doc, operationIds);
   }
 
@@ -236,6 +258,13 @@ export class ProvisioningService {
       await this.agents.update(op.agent_id, { status: 'failed' });
     }
     return this.operations.get(accountId, operationId);
+  }
+
+  /** The answer for an operation a crashed earlier run already wrote: make sure its agent and workflow exist. */
+  private async resume(op: OperationDoc, estimate: number): Promise<Accepted> {
+    if (!(await this.agentDocs.exists({ _id: op.agent_id }))) throw new ApiError('SERVICE_UNAVAILABLE', 'The earlier attempt is being recovered; retry.', { retryAfterSeconds: 2 });
+    await this.startOrFail(op._id, () => this.workflows.startProvision({ operationId: op._id, accountId: op.account_id, agentId: op.agent_id }));
+    return { operation_id: op._id, status: 'pending', estimated_seconds: op.estimated_seconds ?? estimate, agent_id: op.agent_id };
   }
 
   /** Starts workflows for operations whose API process died between writing them and starting them. */

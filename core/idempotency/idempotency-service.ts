@@ -8,7 +8,8 @@ export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long one request may hold a key before it is presumed dead. */
 const LOCK_MS = 60 * 1000;
 
-export type IdempotencyDecision = { kind: 'execute' } | { kind: 'replay'; response: StoredResponse };
+/** `claimedAt` is stable across a takeover: work can derive its IDs from (key, claimedAt) to stay idempotent after a crash. */
+export type IdempotencyDecision = { kind: 'execute'; claimedAt: Date } | { kind: 'replay'; response: StoredResponse };
 
 /**
  * Idempotency keys per account, kept in the database so that every API instance sees the same
@@ -36,7 +37,7 @@ export class IdempotencyService {
           created_at: now,
           expires_at: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
         });
-        return { kind: 'execute' };
+        return { kind: 'execute', claimedAt: now };
       } catch (err) {
         if (!isDuplicateKeyError(err)) throw err;
       }
@@ -62,7 +63,7 @@ export class IdempotencyService {
           { _id: id, state: 'in_progress', locked_until: existing.locked_until },
           { $set: { locked_until: new Date(now.getTime() + LOCK_MS) } },
         );
-        if (taken) return { kind: 'execute' };
+        if (taken) return { kind: 'execute', claimedAt: existing.created_at };
       }
       throw new ApiError('IDEMPOTENCY_KEY_IN_USE', 'A request with this Idempotency-Key is still in progress.', {
         retryAfterSeconds: 1,

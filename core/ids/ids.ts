@@ -1,4 +1,5 @@
-import { monotonicFactory } from 'ulid';
+import { createHash } from 'node:crypto';
+import { encodeTime, monotonicFactory } from 'ulid';
 
 /**
  * Public IDs are `<prefix>_<ulid>` in lower case. ULIDs sort by creation time, so "newest first"
@@ -32,4 +33,18 @@ const ULID_BODY = /^[0-9a-hjkmnp-tv-z]{26}$/;
 export function isId(kind: IdKind, value: string): boolean {
   const prefix = `${ID_PREFIXES[kind]}_`;
   return value.startsWith(prefix) && ULID_BODY.test(value.slice(prefix.length));
+}
+
+const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
+
+/**
+ * A valid ID of `kind` computed from a natural key instead of drawn at random: the time part
+ * (kept sortable) comes from `timeMs`, the rest from a hash of `parts`. The same inputs give the
+ * same ID, so a re-run of the same work lands on the row the first run wrote.
+ */
+export function derivedPrefixedId(kind: IdKind, timeMs: number, ...parts: string[]): string {
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest();
+  let tail = '';
+  for (let i = 0; i < 16; i++) tail += CROCKFORD[digest[i] % 32];
+  return `${ID_PREFIXES[kind]}_${encodeTime(timeMs, 10).toLowerCase()}${tail}`;
 }

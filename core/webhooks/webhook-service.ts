@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { isDuplicateKeyError } from '../db/database';
 import { ApiError, NotFoundError } from '../errors/errors';
 import type { EventEnvelope } from '../events/event-log';
-import { ID_PREFIXES, isId, newId } from '../ids/ids';
+import { decodeTime } from 'ulid';
+import { derivedPrefixedId, isId, newId } from '../ids/ids';
 import { checkOutboundUrl, OutboundGuardOptions, OutboundUrlRefused } from '../outbound/outbound-url-guard';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
 import type { SecretBox } from '../secrets/secret-box';
@@ -65,18 +65,12 @@ export interface AttemptView {
   response_truncated: boolean;
 }
 
-const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
-
 /**
- * One delivery per (event, subscription), with an ID derived from both: the event's time part
- * keeps deliveries time-ordered for pagination; the hash makes a second dispatch find the first.
+ * One delivery per (event, subscription), with an ID derived from both: the event's time keeps
+ * deliveries time-ordered for pagination; a second dispatch finds the first.
  */
 export function deliveryIdFor(eventId: string, subscriptionId: string): string {
-  const eventUlid = eventId.slice(eventId.indexOf('_') + 1);
-  const digest = createHash('sha256').update(`${eventId}:${subscriptionId}`).digest();
-  let tail = '';
-  for (let i = 0; i < 16; i++) tail += CROCKFORD[digest[i] % 32];
-  return `${ID_PREFIXES.delivery}_${eventUlid.slice(0, 10)}${tail}`;
+  return derivedPrefixedId('delivery', decodeTime(eventId.slice(eventId.indexOf('_') + 1).toUpperCase()), eventId, subscriptionId);
 }
 
 export function deliveryBody(subscriptionId: string, deliveryId: string, event: Pick<EventEnvelope, 'event_id' | 'event_type' | 'created_at' | 'data'>): string {

@@ -97,6 +97,19 @@ describe('Idempotency-Key', () => {
     expect(again.headers.get('idempotent-replayed')).toBe('true');
   });
 
+  it('lets a retry take over a key whose first request died, with the same claim time to derive IDs from', async () => {
+    const acct = await api.createAccount();
+    const claimedAt = new Date(Date.now() - 120_000);
+    // What a request that crashed two minutes ago leaves behind: a claim whose lock has expired.
+    await api.db.connection.db!.collection('idempotency_keys').insertOne({
+      _id: `${acct.accountId}:crashed-key`, account_id: acct.accountId, key: 'crashed-key', fingerprint: 'f1', state: 'in_progress',
+      locked_until: new Date(Date.now() - 60_000), response: null, created_at: claimedAt, expires_at: new Date(Date.now() + 3600_000),
+    } as never);
+    const decision = await api.core.idempotency.begin(acct.accountId, 'crashed-key', 'f1');
+    expect(decision).toEqual({ kind: 'execute', claimedAt });
+    await expect(api.core.idempotency.begin(acct.accountId, 'crashed-key', 'f1')).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE' });
+  });
+
   it('rejects keys longer than 255 characters', async () => {
     const acct = await api.createAccount();
     const err = expectError(await client(api.baseUrl, acct.token).post('/v2/service-accounts', { name: 'x' }, { idempotencyKey: 'k'.repeat(256) }), 400, 'VALIDATION_ERROR');

@@ -1,3 +1,4 @@
+import { agentPayloadSchema } from '../../core/agents/agent-payload';
 import { serveBusinessSite, BusinessSite } from '../support/business-site';
 import { client, expectError } from '../support/http-client';
 import { startStack, Stack, waitForOperation } from '../support/temporal-harness';
@@ -89,6 +90,19 @@ describe('POST /v2/agents → operation → active agent', () => {
     for await (const _ of runs) n++;
     expect(n).toBe(1);
     expect(await countIn('local_platform_agents', { dedupe_token: opId })).toBe(1);
+  });
+
+  it('a re-run of the same keyed request after a crash lands on the operation and agent the first run wrote', async () => {
+    const acct = await stack.createAccount();
+    const seed = { key: 'crash-rerun', claimedAt: new Date() };
+    const body = agentPayloadSchema.parse(payload().payload);
+    const first = await stack.core.provisioning.provision(acct.accountId, body, { seed });
+    const rerun = await stack.core.provisioning.provision(acct.accountId, body, { seed });
+    expect(rerun).toEqual(first);
+    expect((await waitForOperation(stack.baseUrl, acct.token, first.operation_id)).status).toBe('active');
+    expect(await countIn('agents', { account_id: acct.accountId })).toBe(1);
+    expect(await countIn('operations', { account_id: acct.accountId })).toBe(1);
+    expect(await countIn('local_phone_numbers', { dedupe_token: first.operation_id })).toBe(1);
   });
 
   it('rejects bad payloads before anything starts, naming each field', async () => {
