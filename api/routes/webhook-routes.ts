@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { Scope } from '../../core/auth/scopes';
+import { InsufficientScopeError } from '../../core/errors/errors';
+import { requiredScopeFor, visibleEventTypes } from '../../core/events/event-feed';
 import { EVENT_TYPES } from '../../core/events/event-types';
 import { isId } from '../../core/ids/ids';
 import { pageQuerySchema } from '../../core/pagination/pagination';
@@ -86,6 +89,22 @@ const deliveryListQuery = pageQuerySchema.extend({
   event_type: z.string().max(64).optional(),
 });
 
+/**
+ * A webhook carries what the SSE stream would show the same credentials and no more: asking for a
+ * type that needs another scope is refused naming it; "all" means all the caller may see.
+ */
+function permittedTypes(scopes: ReadonlySet<Scope>, requested: string[] | undefined): string[] {
+  if (!requested || requested.length === 0) {
+    const visible = visibleEventTypes(scopes);
+    return visible.length === EVENT_TYPES.length ? [] : visible;
+  }
+  for (const type of requested) {
+    const needed = requiredScopeFor(type);
+    if (needed && !scopes.has(needed)) throw new InsufficientScopeError(needed);
+  }
+  return requested;
+}
+
 export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentService }): RouteSpec[] {
   const scope = 'webhooks:manage' as const;
   return [
@@ -98,12 +117,12 @@ export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentSer
       tag: 'webhooks',
       scope,
       body: createSchema,
-      errors: ['NOT_FOUND'],
+      errors: ['NOT_FOUND', 'INSUFFICIENT_SCOPE'],
       responses: { 201: { description: 'Created; the secret is shown only here.', schema: webhookWithSecretSchema } },
       async handler({ body, principal }) {
         // A per-agent subscription must name one of the caller's agents (404 otherwise, as everywhere).
         if (body.agent_id) await deps.agents.find(principal.accountId, body.agent_id, { includeDeleted: false });
-        const created = await deps.webhooks.create(principal.accountId, body);
+        const created = await deps.webhooks.create(principal.accountId, { ...body, event_types: permittedTypes(principal.scopes, body.event_types) });
         return { status: 201, body: created, headers: { Location: `/v2/webhooks/${created.id}`, 'Cache-Control': 'no-store' } };
       },
     }),
@@ -147,7 +166,8 @@ export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentSer
       errors: ['NOT_FOUND', 'INVALID_ID'],
       responses: { 200: { description: 'The subscription.', schema: webhookSchema } },
       async handler({ params, body, principal }) {
-        return { status: 200, body: await deps.webhooks.update(principal.accountId, params.id, body) };
+        const patch = body.event_types === undefined ? body : { ...body, event_types: permittedTypes(principal.scopes, body.event_types) };
+        return { status: 200, body: await deps.webhooks.update(principal.accountId, params.id, patch) };
       },
     }),
     defineRoute({

@@ -187,6 +187,20 @@ describe('webhook delivery', () => {
     }
   });
 
+  it('carries only the event types the creating credentials may see', async () => {
+    const acct = await stack.createAccount();
+    const hooksOnly = await stack.core.serviceAccounts.create(acct.accountId, { name: 'hooks', scopes: ['webhooks:manage', 'agents:read'] });
+    const c = client(stack.baseUrl, hooksOnly.client_secret);
+    const err = expectError(await c.post('/v2/webhooks', { url: 'http://127.0.0.1:9/hook', event_types: ['call.completed'] }), 403, 'INSUFFICIENT_SCOPE');
+    expect(err.details[0].required_scope).toBe('calls:read');
+    const all = (await c.post('/v2/webhooks', { url: 'http://127.0.0.1:9/hook' })).body;
+    expect(all.event_types).toContain('agent.activated');
+    expect(all.event_types).not.toContain('call.completed');
+    expect(all.event_types).not.toContain('credit.low');
+    // Full-scope credentials get "all" as such.
+    expect((await client(stack.baseUrl, acct.token).post('/v2/webhooks', { url: 'http://127.0.0.1:9/hook' })).body.event_types).toEqual([]);
+  });
+
   it('rejects unusable URLs, and sends a signed test event on request', async () => {
     const receiver = await startReceiver();
     try {
