@@ -1,7 +1,7 @@
 import { Model } from 'mongoose';
 import { ApiError, NotFoundError } from '../errors/errors';
 import { createHash } from 'node:crypto';
-import { isDuplicateKeyError } from '../db/database';
+import { insertOnce } from '../db/database';
 import { ID_PREFIXES, isId } from '../ids/ids';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
 import { AgentDoc, AgentStatus, PromptVersionDoc } from './agent-model';
@@ -128,14 +128,7 @@ export class AgentService {
 
   /** Writes the version at most once: its ID is derived from (agent, version), so a retry hits the same row. */
   async savePromptVersion(input: Omit<PromptVersionDoc, '_id' | 'created_at'>): Promise<PromptVersionDoc> {
-    const doc: PromptVersionDoc = { ...input, _id: promptVersionId(input.agent_id, input.version), created_at: new Date() };
-    try {
-      await this.promptVersions.collection.insertOne(doc as never);
-      return doc;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      return (await this.promptVersions.findById(doc._id).lean<PromptVersionDoc>())!;
-    }
+    return insertOnce(this.promptVersions, { ...input, _id: promptVersionId(input.agent_id, input.version), created_at: new Date() });
   }
 }
 

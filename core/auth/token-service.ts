@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { jwtVerify, SignJWT } from 'jose';
 import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../db/database';
+import { storedKey } from '../secrets/stored-key';
 import { ServiceAccountService } from '../service-accounts/service-account-service';
 import { ServiceAccountDoc } from '../service-accounts/service-account-model';
 import { SigningKeyDoc } from './signing-key-model';
@@ -81,18 +81,8 @@ export class TokenService {
       this.key = new TextEncoder().encode(this.configuredKey);
       return this.key;
     }
-    // First instance to ask creates the key; the unique _id makes every other instance read that one.
-    let doc = await this.signingKeys.findById(KEY_ID).lean<SigningKeyDoc>();
-    if (!doc) {
-      try {
-        await this.signingKeys.create({ _id: KEY_ID, key: randomBytes(32).toString('base64'), created_at: new Date() });
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-      doc = await this.signingKeys.findById(KEY_ID).lean<SigningKeyDoc>();
-    }
-    if (!doc) throw new Error('token signing key could not be loaded');
-    this.key = Buffer.from(doc.key, 'base64');
+    // First instance to ask creates the key; every other instance reads that one.
+    this.key = await storedKey(this.signingKeys, KEY_ID);
     return this.key;
   }
 }

@@ -1,4 +1,4 @@
-import mongoose, { Connection } from 'mongoose';
+import mongoose, { Connection, Model } from 'mongoose';
 
 /**
  * One mongoose connection per process. The target is any MongoDB >= 6 wire peer; locally it is
@@ -25,4 +25,20 @@ export async function pingDatabase(connection: Connection): Promise<void> {
 /** True for MongoDB's duplicate-key error, the signal our unique indexes use to reject a second writer. */
 export function isDuplicateKeyError(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: number }).code === 11000;
+}
+
+/**
+ * Inserts `doc` unless a document with its `_id` exists, and returns whichever is stored: the
+ * one way the code makes "create once, whoever asks first" safe under retries and races.
+ */
+export async function insertOnce<T extends { _id: string }>(model: Model<T>, doc: T): Promise<T> {
+  try {
+    await model.collection.insertOne(doc as never);
+    return doc;
+  } catch (err) {
+    if (!isDuplicateKeyError(err)) throw err;
+    const stored = await model.findById(doc._id).lean<T>();
+    if (!stored) throw err;
+    return stored;
+  }
 }

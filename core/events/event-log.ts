@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../db/database';
+import { insertOnce } from '../db/database';
 import { newId } from '../ids/ids';
 import { EventClaimDoc, EventDoc, EventSequenceDoc } from './event-model';
 import { EVENT_SCHEMAS, EventData, EventType } from './event-types';
@@ -48,16 +48,9 @@ export class EventLog {
       dispatched_at: null,
       created_at: new Date(),
     };
-    try {
-      await this.events.collection.insertOne(doc as never);
-      this.appended.emit('appended', doc);
-      return toEnvelope(doc);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      const winner = await this.events.findById(eventId).lean<EventDoc>();
-      if (!winner) throw err;
-      return toEnvelope(winner);
-    }
+    const stored = await insertOnce(this.events, doc);
+    if (stored === doc) this.appended.emit('appended', doc);
+    return toEnvelope(stored);
   }
 
   /** The event ID reserved for this dedupe key: the first writer's, whoever asks. */
@@ -65,14 +58,7 @@ export class EventLog {
     const id = `${accountId}:${dedupeKey}`;
     const held = await this.claims.findById(id).lean<EventClaimDoc>();
     if (held) return held.event_id;
-    const fresh = newId('event');
-    try {
-      await this.claims.collection.insertOne({ _id: id, event_id: fresh } as never);
-      return fresh;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      return (await this.claims.findById(id).lean<EventClaimDoc>())!.event_id;
-    }
+    return (await insertOnce(this.claims, { _id: id, event_id: newId('event') })).event_id;
   }
 
   async list(accountId: string, filter: { types?: string[]; agentId?: string; afterSeq?: number; limit: number }): Promise<EventEnvelope[]> {

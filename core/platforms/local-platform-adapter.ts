@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Model } from 'mongoose';
 import { ulid } from 'ulid';
-import { isDuplicateKeyError } from '../db/database';
+import { insertOnce } from '../db/database';
 import { derivedId } from '../db/derived-id';
 import { LocalKnowledgeDocument, LocalNumberRouteDoc, LocalPlatformAgentDoc, localNumberRouteModel } from './local-platform-agent-model';
 import { AgentDeployment, DeployedAgent, PhoneAttachment, PlatformAdapter, PlatformCredentials, PlatformError } from './platform-adapter';
@@ -59,16 +59,8 @@ export class LocalPlatformAdapter implements PlatformAdapter {
       created_at: now,
       updated_at: now,
     };
-    try {
-      await this.agents.create(doc);
-      return deployed(doc);
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-    }
-    // A concurrent attempt with the same token won the insert: its agent is the answer.
-    const winner = await this.agents.findById(id).lean<LocalPlatformAgentDoc>();
-    if (!winner) throw new PlatformError('local', 'unavailable', 'local agent insert conflicted but no agent holds the token', true);
-    return deployed(winner);
+    // A concurrent attempt with the same token may win the insert: its agent is then the answer.
+    return deployed(await insertOnce(this.agents, doc));
   }
 
   async updateAgent(_credentials: PlatformCredentials, platformAgentId: string, deployment: AgentDeployment): Promise<DeployedAgent> {

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { Model } from 'mongoose';
-import { isDuplicateKeyError } from '../db/database';
 import type { SigningKeyDoc } from '../auth/signing-key-model';
+import { storedKey } from './stored-key';
 
 const KEY_ID = 'secret-box-aes-256-gcm';
 
@@ -44,17 +44,7 @@ export class SecretBox {
       this.key = key;
       return key;
     }
-    let doc = await this.keys.findById(KEY_ID).lean<SigningKeyDoc>();
-    if (!doc) {
-      try {
-        await this.keys.create({ _id: KEY_ID, key: randomBytes(32).toString('base64'), created_at: new Date() });
-      } catch (err) {
-        if (!isDuplicateKeyError(err)) throw err;
-      }
-      doc = await this.keys.findById(KEY_ID).lean<SigningKeyDoc>();
-    }
-    if (!doc) throw new Error('encryption key could not be loaded');
-    this.key = Buffer.from(doc.key, 'base64');
+    this.key = await storedKey(this.keys, KEY_ID);
     return this.key;
   }
 }

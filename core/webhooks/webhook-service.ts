@@ -1,6 +1,6 @@
 import { Model } from 'mongoose';
 import type { Logger } from 'pino';
-import { isDuplicateKeyError } from '../db/database';
+import { insertOnce } from '../db/database';
 import { ApiError, NotFoundError } from '../errors/errors';
 import type { EventEnvelope } from '../events/event-log';
 import { decodeTime } from 'ulid';
@@ -214,13 +214,7 @@ export class WebhookService {
       updated_at: now,
     };
     // Insert first: the common case is a new delivery; a re-dispatch lands on the duplicate key.
-    try {
-      await this.deliveries.collection.insertOne(doc as never);
-      return doc;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err;
-      return (await this.deliveries.findById(id).lean<WebhookDeliveryDoc>())!;
-    }
+    return insertOnce(this.deliveries, doc);
   }
 
   async listDeliveries(accountId: string, webhookId: string, filter: { status?: DeliveryStatus; event_type?: string }, page: PageQuery): Promise<Page<DeliveryView>> {
