@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { percentile, printReport } from './bench-report';
 import { createCore } from '../core/composition-root';
 import { loadConfig } from '../core/config/config';
 import { connectDatabase } from '../core/db/database';
@@ -20,11 +21,6 @@ const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
 const LATENCY_MS = Number(process.env.BENCH_PLATFORM_LATENCY_MS ?? 2000);
 /** Activities per provisioning: research, generate, deploy, number, activate. */
 const ACTIVITIES_PER_AGENT = 5;
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -119,9 +115,7 @@ async function main(): Promise<void> {
         .map((s) => (s.completed_at!.getTime() - s.started_at!.getTime()) / 1000);
       if (durations.length) rows.push([`  step ${step} p50 / p99`, `${percentile(durations, 50).toFixed(2)} s / ${percentile(durations, 99).toFixed(2)} s`]);
     }
-    const width = Math.max(...rows.map(([k]) => k.length));
-    process.stdout.write(`\nprovision-batch benchmark (${new Date().toISOString()})\n`);
-    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+    printReport('provision-batch benchmark', rows);
   } finally {
     worker.shutdown();
     bareWorker.shutdown();

@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { percentile } from './bench-report';
 
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 1000);
 const BASELINE_CLIENTS = Number(process.env.BENCH_BASELINE_CLIENTS ?? 10);
@@ -34,12 +35,6 @@ interface ClientReport {
   duplicates: number;
   failed: number;
   connectMs: number;
-}
-
-function percentile(values: number[], p: number): number {
-  if (values.length === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 // ------------------------------------------------------------------------------------------

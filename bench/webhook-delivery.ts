@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { percentile, printReport } from './bench-report';
 import { createCore } from '../core/composition-root';
 import { loadConfig } from '../core/config/config';
 import { connectDatabase } from '../core/db/database';
@@ -20,11 +21,6 @@ import { TemporalWebhookWorkflows } from '../core/temporal/webhook-workflow-clie
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1000);
 const RECEIVERS = Number(process.env.BENCH_RECEIVERS ?? 20);
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** A receiver that records, per event, when it arrived (first arrival only). */
 async function receiver() {
@@ -65,6 +61,8 @@ async function main(): Promise<void> {
   core.webhookDispatcher.start();
 
   const rows: [string, string][] = [];
+  /** Deliveries/s of the last (many-receiver) round, compared with the bare engine below. */
+  let deliveredRate = 0;
   try {
     for (const receiverCount of [1, RECEIVERS]) {
       const receivers = await Promise.all(Array.from({ length: receiverCount }, receiver));
@@ -88,7 +86,8 @@ async function main(): Promise<void> {
       const wall = (Date.now() - started) / 1000;
       const latencies = receivers.flatMap((r) => [...r.arrivals].map(([id, at]) => at - written.get(id)!));
       rows.push([`${receiverCount} receiver(s): ${EVENTS} deliveries, wall`, `${wall.toFixed(2)} s`]);
-      rows.push([`${receiverCount} receiver(s): deliveries/s`, (EVENTS / wall).toFixed(1)]);
+      deliveredRate = EVENTS / wall;
+      rows.push([`${receiverCount} receiver(s): deliveries/s`, deliveredRate.toFixed(1)]);
       rows.push([`${receiverCount} receiver(s): event-to-receipt p50 / p99`, `${percentile(latencies, 50)} ms / ${percentile(latencies, 99)} ms`]);
       await Promise.all(receivers.map((r) => r.close()));
     }
@@ -102,11 +101,8 @@ async function main(): Promise<void> {
     const bareRate = EVENTS / bareWall;
     rows.push([`bare engine: ${EVENTS} one-activity workflows, wall`, `${bareWall.toFixed(2)} s`]);
     rows.push(['bare engine workflows/s', bareRate.toFixed(1)]);
-    const deliveredRate = Number(rows[4][1]);
     rows.push([`delivery throughput (${RECEIVERS} receivers) / bare (target >= 0.6)`, (deliveredRate / bareRate).toFixed(2)]);
-    const width = Math.max(...rows.map(([k]) => k.length));
-    process.stdout.write(`\nwebhook-delivery benchmark (${new Date().toISOString()})\n`);
-    for (const [k, v] of rows) process.stdout.write(`  ${k.padEnd(width)}  ${v}\n`);
+    printReport('webhook-delivery benchmark', rows);
   } finally {
     core.webhookDispatcher.stop();
     worker.shutdown();

@@ -1,8 +1,8 @@
 import { Model } from 'mongoose';
 import { ApiError, NotFoundError } from '../errors/errors';
-import { createHash } from 'node:crypto';
+import { encodeTime } from 'ulid';
 import { insertOnce } from '../db/database';
-import { ID_PREFIXES, isId } from '../ids/ids';
+import { hashBase32, ID_PREFIXES, isId } from '../ids/ids';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
 import { AgentDoc, AgentStatus, PromptVersionDoc } from './agent-model';
 
@@ -132,20 +132,15 @@ export class AgentService {
   }
 }
 
-const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
-
 /**
  * `pv_` + the agent's time prefix + the version in base 32 + a hash: a valid prefixed ID that
  * sorts by version within an agent and can be computed from (agent, version) without a query.
  */
 export function promptVersionId(agentId: string, version: number): string {
   const agentUlid = agentId.slice(agentId.indexOf('_') + 1);
-  let v = '';
-  for (let n = version, i = 0; i < 6; i++, n = Math.floor(n / 32)) v = CROCKFORD[n % 32] + v;
-  const digest = createHash('sha256').update(`${agentId}:${version}`).digest();
-  let tail = '';
-  for (let i = 0; i < 10; i++) tail += CROCKFORD[digest[i] % 32];
-  return `${ID_PREFIXES.promptVersion}_${agentUlid.slice(0, 10)}${v}${tail}`;
+  // ULID's time encoder is a fixed-width base-32 number encoder: here, the version.
+  const v = encodeTime(version, 6).toLowerCase();
+  return `${ID_PREFIXES.promptVersion}_${agentUlid.slice(0, 10)}${v}${hashBase32([`${agentId}:${version}`], 10)}`;
 }
 
 export function toAgentView(doc: AgentDoc): AgentView {

@@ -43,8 +43,13 @@ const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz';
  * same ID, so a re-run of the same work lands on the row the first run wrote.
  */
 export function derivedPrefixedId(kind: IdKind, timeMs: number, ...parts: string[]): string {
+  return `${ID_PREFIXES[kind]}_${encodeTime(timeMs, 10).toLowerCase()}${hashBase32(parts, 16)}`;
+}
+
+/** `length` base-32 characters (the ULID alphabet) of a SHA-256 over `parts`. */
+export function hashBase32(parts: string[], length: number): string {
   const digest = createHash('sha256').update(parts.join('\u0000')).digest();
-  let tail = '';
-  for (let i = 0; i < 16; i++) tail += CROCKFORD[digest[i] % 32];
-  return `${ID_PREFIXES[kind]}_${encodeTime(timeMs, 10).toLowerCase()}${tail}`;
+  let out = '';
+  for (let i = 0; i < length; i++) out += CROCKFORD[digest[i] % 32];
+  return out;
 }

@@ -7,6 +7,7 @@ import { createCore, Core } from '../../core/composition-root';
 import { Config, loadConfig } from '../../core/config/config';
 import { connectDatabase, pingDatabase } from '../../core/db/database';
 import { createTestDatabase, TestDatabase } from './test-database';
+import { createTestAccount, TestAccount } from './test-account';
 import { testLogger } from './test-logger';
 
 export interface ApiHarness {
@@ -14,7 +15,7 @@ export interface ApiHarness {
   core: Core;
   db: TestDatabase;
   /** A new account with a full-scope service account, as `wfw account create` makes it. */
-  createAccount(name?: string): Promise<{ accountId: string; clientId: string; clientSecret: string; token: string }>;
+  createAccount(name?: string): Promise<TestAccount>;
   /** Another API instance over the same database (multi-instance behaviour). */
   startSibling(): Promise<{ baseUrl: string; close(): Promise<void> }>;
   close(): Promise<void>;
@@ -53,17 +54,7 @@ export async function startApi(options: HarnessOptions): Promise<ApiHarness> {
     baseUrl,
     core,
     db,
-    async createAccount(name = 'Test Co') {
-      const account = await core.accounts.create(name);
-      const sa = await core.serviceAccounts.create(account.id, { name: 'default' });
-      const res = await fetch(`${baseUrl}/v2/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ client_id: sa.client_id, client_secret: sa.client_secret, grant_type: 'client_credentials' }),
-      });
-      const token = ((await res.json()) as { access_token: string }).access_token;
-      return { accountId: account.id, clientId: sa.client_id, clientSecret: sa.client_secret, token };
-    },
+    createAccount: (name?: string) => createTestAccount(core, baseUrl, name),
     async startSibling() {
       // A separate core and database connection: nothing shared with the first instance but the database.
       const connection = await connectDatabase(db.uri);

@@ -12,6 +12,7 @@ import { pingDatabase } from '../../core/db/database';
 import { TemporalAgentWorkflows } from '../../core/temporal/agent-workflow-client';
 import { TemporalWebhookWorkflows } from '../../core/temporal/webhook-workflow-client';
 import { createTestDatabase, TestDatabase } from './test-database';
+import { createTestAccount, TestAccount } from './test-account';
 import { testLogger } from './test-logger';
 
 let runtimeInstalled = false;
@@ -40,7 +41,7 @@ export interface Stack {
   /** The same, with some provider adapters swapped (composition, not module mocks). */
   startWorkerWith(overrides: ActivityOverrides): Promise<void>;
   stopWorker(): Promise<void>;
-  createAccount(name?: string): Promise<{ accountId: string; clientId: string; clientSecret: string; token: string }>;
+  createAccount(name?: string): Promise<TestAccount>;
   close(): Promise<void>;
 }
 
@@ -101,17 +102,7 @@ export async function startStack(options: { label: string; config?: Partial<Conf
       await running;
       worker = undefined;
     },
-    async createAccount(name = 'Test Co') {
-      const account = await core.accounts.create(name);
-      const sa = await core.serviceAccounts.create(account.id, { name: 'default' });
-      const res = await fetch(`${baseUrl}/v2/auth/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ client_id: sa.client_id, client_secret: sa.client_secret, grant_type: 'client_credentials' }),
-      });
-      const token = ((await res.json()) as { access_token: string }).access_token;
-      return { accountId: account.id, clientId: sa.client_id, clientSecret: sa.client_secret, token };
-    },
+    createAccount: (name?: string) => createTestAccount(core, baseUrl, name),
     async close() {
       await stack.stopWorker();
       server.closeAllConnections();
