@@ -110,6 +110,21 @@ stop_pidfile() { # name
   rm -f "$f"
 }
 
+# Compiles to dist/ unless it is already up to date with every source (setup and test both ask).
+build_typescript() {
+  local stamp="$ROOT/dist/.build-stamp" newer
+  if [[ -f "$stamp" ]]; then
+    newer="$(cd "$ROOT" && find api core workflows activities worker cli test bench -name '*.ts' -newer "$stamp" 2>/dev/null | head -1)"
+    if [[ -z "$newer" && ! "$ROOT/tsconfig.json" -nt "$stamp" && ! "$ROOT/package-lock.json" -nt "$stamp" ]]; then
+      log "TypeScript build up to date"
+      return
+    fi
+  fi
+  log "compiling TypeScript (dist/)..."
+  (cd "$ROOT" && npx tsc -p tsconfig.json)
+  touch "$stamp"
+}
+
 export_env() {
   export MONGODB_URI="${MONGODB_URI:-mongodb://127.0.0.1:$FERRETDB_PORT/workforcewave}"
   export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-127.0.0.1:$TEMPORAL_PORT}"

@@ -14,8 +14,7 @@ else
   log "npm packages up to date"
 fi
 
-log "compiling TypeScript (dist/)..."
-npx tsc -p tsconfig.json
+build_typescript
 
 ensure_ferretdb
 ensure_temporal_cli

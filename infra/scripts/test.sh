@@ -7,8 +7,7 @@ cd "$ROOT"
 if [[ ! -d node_modules || ! -x "$TOOLS_DIR/wfw-ferretdb" || -z "$(temporal_bin)" || ! -f dist/api/server.js ]]; then
   bash "$ROOT/infra/scripts/setup.sh"
 else
-  log "compiling TypeScript (dist/)..."
-  npx tsc -p tsconfig.json
+  build_typescript
 fi
 
 started=()
