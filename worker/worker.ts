@@ -4,10 +4,10 @@ import { createCore } from '../core/composition-root';
 import { loadConfig } from '../core/config/config';
 import { connectDatabase } from '../core/db/database';
 import { createLogger } from '../core/logging/logger';
-import { startSweeper } from '../core/maintenance/sweeper';
 import { connectTemporal } from '../core/temporal/temporal-connection';
 import { TemporalAgentWorkflows } from '../core/temporal/agent-workflow-client';
 import { TemporalWebhookWorkflows } from '../core/temporal/webhook-workflow-client';
+import { startBackgroundServices } from './background-services';
 
 /** The worker process: wiring only. Workflows live in workflows/, I/O in activities/. */
 async function main(): Promise<void> {
@@ -32,17 +32,12 @@ async function main(): Promise<void> {
     maxConcurrentWorkflowTaskExecutions: 100,
   });
 
-  // Operations accepted while Temporal was unreachable are started here, exactly once each.
-  const stopReconciler = startSweeper([{ name: 'pending_operations', run: () => core.provisioning.reconcilePending() }], logger, 30_000);
-
-  // The outbox relay: every event written (here or by any other process) becomes deliveries.
-  core.webhookDispatcher.start();
+  const stopBackground = startBackgroundServices(core, logger);
 
   logger.info({ task_queue: config.temporal.taskQueue, namespace: config.temporal.namespace }, 'worker started');
   const shutdown = () => {
     logger.info('worker shutting down');
-    stopReconciler();
-    core.webhookDispatcher.stop();
+    stopBackground();
     worker.shutdown();
   };
   process.once('SIGINT', shutdown);
