@@ -1,47 +1,18 @@
-import { extractContacts } from './contact-extractor';
 import { mergeDistinct, pickBest, textKey } from './fact-merger';
-import { extractFaqs } from './faq-extractor';
-import { extractHours } from './hours-extractor';
-import { readJsonLd } from './json-ld-reader';
-import { extractLinks } from './link-extractor';
-import { extractMeta } from './meta-extractor';
-import { readMicrodata } from './microdata-reader';
 import { emptyFacts, type FoundFacts } from './page-facts';
-import type { ParsedPage } from './parsed-page';
-import { extractPolicies } from './policy-extractor';
 import type { BusinessProfile } from './research-report';
-import { extractServices } from './service-extractor';
-import { extractStaff } from './staff-extractor';
-import { extractStructuredData } from './structured-data-extractor';
-
-/** Below this many letters of visible text, a page without structured data has nothing to read. */
-const MIN_LETTERS = 40;
-
-/** False for a JavaScript shell or a parked page: no meaningful text and no schema.org data. */
-export function hasUsableContent(page: ParsedPage): boolean {
-  const letters = page.outline.reduce((n, b) => n + (b.text.match(/\p{L}/gu)?.length ?? 0), 0);
-  if (letters >= MIN_LETTERS) return true;
-  return readJsonLd(page.$, () => undefined).length > 0 || readMicrodata(page.$, page.url).length > 0;
-}
 
 /**
- * Runs every extractor over every crawled page, then keeps the most trustworthy version of each
- * fact (schema.org over meta tags over visible text; earlier pages, home first, over later ones).
+ * Keeps the most trustworthy version of each fact the pages' extractors found (schema.org over
+ * meta tags over visible text; earlier pages, home first, over later ones).
  */
-export function extractBusinessProfile(pages: ParsedPage[]): { profile: BusinessProfile; warnings: string[] } {
+export function mergeBusinessProfile(pages: FoundFacts[]): { profile: BusinessProfile; warnings: string[] } {
   const facts = emptyFacts();
   for (const page of pages) {
-    const jsonLd = readJsonLd(page.$, (message) => facts.notes.push(`${message} (${page.url})`));
-    extractStructuredData(jsonLd, 'json-ld', page.url, facts);
-    extractStructuredData(readMicrodata(page.$, page.url), 'microdata', page.url, facts);
-    extractMeta(page, facts);
-    extractContacts(page, facts);
-    extractHours(page, facts);
-    extractServices(page, facts);
-    extractFaqs(page, facts);
-    extractStaff(page, facts);
-    extractPolicies(page, facts);
-    extractLinks(page, facts);
+    for (const t of page.businessTypes) if (!facts.businessTypes.includes(t)) facts.businessTypes.push(t);
+    for (const key of Object.keys(facts) as (keyof FoundFacts)[]) {
+      if (key !== 'businessTypes') (facts[key] as unknown[]).push(...(page[key] as unknown[]));
+    }
   }
   const profile = mergeFacts(facts);
   return { profile, warnings: [...facts.notes, ...gapWarnings(profile, facts)] };

@@ -11,9 +11,13 @@ import type { PostalAddress } from './research-report';
 // North American numbers in their usual spellings, and international ones that start with "+".
 const PHONE = /(?<![\d+\w])(?:(?:\+?1[\s.-]?)?(?:\(\d{3}\)|\d{3})[\s.-]?\d{3}[\s.-]\d{4}|\+\d{1,3}(?:[\s.-]?\(?\d{1,4}\)?){2,5})(?![\d\w])/g;
 const PHONE_ONE = new RegExp(PHONE.source);
-const EMAIL = /[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,24}\b/gi;
 const NOT_AN_EMAIL = /\.(png|jpe?g|gif|webp|svg)$|@(sentry|wixpress|example\.invalid)/i;
 const FAX_BEFORE = /\b(fax|facsimile)\b[^\d]{0,12}$/i;
+/** "Fax:" must sit just before the number; looking further back would rescan the line per match. */
+const FAX_WINDOW = 24;
+/** Links of one kind read per page: a site states its number a few times, not thousands. */
+const MAX_LINKS_PER_KIND = 50;
+const MAX_ADDRESS_ELEMENTS = 20;
 /** Emergency and after-hours lines are real numbers, but not the one to give as "the" number. */
 const SECONDARY_LINE = /\b(emergenc\w*|after[- ]hours|24\/7|pager|text us|sms)\b/i;
 
@@ -30,14 +34,14 @@ export function extractContacts(page: ParsedPage, into: FoundFacts): void {
   // The contact page and the home page state the main number; a blog post may quote a supplier's.
   const pageRank = page.kind === 'contact' || page.kind === 'home' ? 0 : 1;
 
-  $('a[href^="tel:" i]').each((_, a) => {
+  $('a[href^="tel:" i]').slice(0, MAX_LINKS_PER_KIND).each((_, a) => {
     const href = decodeURIComponent(($(a).attr('href') ?? '').replace(/^tel:/i, '')).trim();
     const shown = collapse(textOf(a));
     const value = PHONE_ONE.exec(shown)?.[0] ?? href;
     const context = collapse(textOf($(a).parent().get(0) ?? a));
     if (digits(value).length >= 7) into.telephone.push(fact(value, 'link', pageRank + (SECONDARY_LINE.test(context) ? 5 : 0)));
   });
-  $('a[href^="mailto:" i]').each((_, a) => {
+  $('a[href^="mailto:" i]').slice(0, MAX_LINKS_PER_KIND).each((_, a) => {
     const address = decodeURIComponent(($(a).attr('href') ?? '').replace(/^mailto:/i, '').split('?')[0]).trim();
     if (/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(address)) into.email.push(fact(address, 'link', pageRank));
   });
@@ -45,15 +49,43 @@ export function extractContacts(page: ParsedPage, into: FoundFacts): void {
   for (const block of page.outline) {
     if (block.landmark === 'nav') continue;
     for (const line of block.lines) {
+      const secondary = SECONDARY_LINE.test(line) ? 5 : 0;
       for (const match of line.matchAll(PHONE)) {
-        if (FAX_BEFORE.test(line.slice(0, match.index))) continue;
-        if (digits(match[0]).length >= 10) into.telephone.push(fact(match[0].trim(), 'text', pageRank + (SECONDARY_LINE.test(line) ? 5 : 0)));
+        if (FAX_BEFORE.test(line.slice(Math.max(0, match.index - FAX_WINDOW), match.index))) continue;
+        if (digits(match[0]).length >= 10) into.telephone.push(fact(match[0].trim(), 'text', pageRank + secondary));
       }
-      for (const match of line.matchAll(EMAIL)) if (!NOT_AN_EMAIL.test(match[0])) into.email.push(fact(match[0], 'text', pageRank));
+      for (const address of emailsIn(line)) if (!NOT_AN_EMAIL.test(address)) into.email.push(fact(address, 'text', pageRank));
     }
   }
 
   for (const address of findAddresses(page)) into.address.push(fact(address, 'text', pageRank));
+}
+
+const LOCAL_CHAR = /[A-Za-z0-9._%+-]/;
+const DOMAIN_CHAR = /[A-Za-z0-9.-]/;
+const MAX_LOCAL_PART = 64;
+const MAX_DOMAIN = 253;
+const DOMAIN_SHAPE = /^(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}$/;
+
+/**
+ * E-mail addresses written in a line, found from each "@" outwards. A pattern run from every
+ * position of the line would re-read a long run of letters once per letter when no "@" follows.
+ */
+export function emailsIn(line: string): string[] {
+  const found: string[] = [];
+  let searchFrom = 0;
+  for (let at = line.indexOf('@'); at !== -1; at = line.indexOf('@', at + 1)) {
+    let start = at;
+    while (start > searchFrom && at - start < MAX_LOCAL_PART && LOCAL_CHAR.test(line[start - 1])) start--;
+    let end = at + 1;
+    while (end < line.length && end - at <= MAX_DOMAIN && DOMAIN_CHAR.test(line[end])) end++;
+    // "info@example.com." ends a sentence; the dot is not part of the domain.
+    const domain = line.slice(at + 1, end).replace(/[.-]+$/, '');
+    if (start === at || !DOMAIN_SHAPE.test(domain)) continue;
+    found.push(`${line.slice(start, at)}@${domain}`);
+    searchFrom = at + 1 + domain.length;
+  }
+  return found;
 }
 
 function digits(value: string): string {
@@ -64,7 +96,7 @@ function digits(value: string): string {
 function findAddresses(page: ParsedPage): PostalAddress[] {
   const found: PostalAddress[] = [];
   const { $ } = page;
-  $('address').each((_, el) => {
+  $('address').slice(0, MAX_ADDRESS_ELEMENTS).each((_, el) => {
     const lines = linesOf(el).filter((l) => !/@|^(tel|phone|fax|call|e-?mail)\b/i.test(l) && !PHONE_ONE.test(l));
     const parsed = matchUsAddress(lines.join(', '));
     if (parsed) found.push(parsed);

@@ -10,6 +10,7 @@ import type { ParsedPage } from './parsed-page';
  */
 const FAQ_HEADING = /\b(faqs?|frequently asked|common questions|questions (?:and|&) answers|q\s*&\s*a|have questions|your questions)\b/i;
 const MAX_ANSWER = 800;
+const MAX_ACCORDIONS = 100;
 /** Calls to action phrased as questions ("Still have questions?") close FAQ sections on many sites. */
 const CALL_TO_ACTION = /^(still have|have (?:more|other|any) questions|any (?:other )?questions|questions\?|need help|ready to|looking for)/i;
 
@@ -26,7 +27,8 @@ export function extractFaqs(page: ParsedPage, into: FoundFacts): void {
     if (question.length >= 5 && answer.length >= 2 && !CALL_TO_ACTION.test(question)) into.faqs.push({ value: { question, answer }, source_url: page.url, method });
   };
 
-  $('details').each((_, details) => {
+  // Nested accordions re-read their inner text once per level; a real FAQ has a few dozen.
+  $('details').slice(0, MAX_ACCORDIONS).each((_, details) => {
     const summary = $(details).children('summary').first().get(0);
     if (!summary) return;
     const question = linesOf(summary).join(' ');
@@ -34,7 +36,7 @@ export function extractFaqs(page: ParsedPage, into: FoundFacts): void {
     if (question.endsWith('?') || inFaqContext(blockOf.get(summary))) push({ question, answer }, 'heading');
   });
 
-  $('dl').each((_, dl) => {
+  $('dl').slice(0, MAX_ACCORDIONS).each((_, dl) => {
     const terms = dl.children.filter(isElement).flatMap((c) => (c.name === 'div' ? c.children.filter(isElement) : [c]));
     for (let i = 0; i < terms.length; i++) {
       if (terms[i].name !== 'dt') continue;

@@ -45,22 +45,25 @@ function parseLenient(raw: string): unknown {
   return undefined;
 }
 
-function toValues(value: unknown): SchemaValue[] {
-  if (value === null || value === undefined) return [];
-  if (Array.isArray(value)) return value.flatMap(toValues);
+/** schema.org data worth reading nests a handful of levels; deeper is a trap for the recursion below. */
+const MAX_DEPTH = 24;
+
+function toValues(value: unknown, depth = 0): SchemaValue[] {
+  if (value === null || value === undefined || depth > MAX_DEPTH) return [];
+  if (Array.isArray(value)) return value.flatMap((v) => toValues(v, depth + 1));
   if (typeof value === 'string') return [value];
   if (typeof value === 'number' || typeof value === 'boolean') return [String(value)];
   if (typeof value !== 'object') return [];
   const obj = value as Record<string, unknown>;
-  if ('@value' in obj) return toValues(obj['@value']);
-  if ('@graph' in obj && !('@type' in obj)) return toValues(obj['@graph']);
-  if ('@list' in obj) return toValues(obj['@list']);
+  if ('@value' in obj) return toValues(obj['@value'], depth + 1);
+  if ('@graph' in obj && !('@type' in obj)) return toValues(obj['@graph'], depth + 1);
+  if ('@list' in obj) return toValues(obj['@list'], depth + 1);
   const node: SchemaNode = { types: [], props: {} };
   for (const [key, v] of Object.entries(obj)) {
-    if (key === '@type') node.types = toValues(v).filter((t): t is string => typeof t === 'string').map(bareName);
+    if (key === '@type') node.types = toValues(v, depth + 1).filter((t): t is string => typeof t === 'string').map(bareName);
     else if (key === '@id' && typeof v === 'string') node.id = v;
     else if (!key.startsWith('@')) {
-      const list = toValues(v);
+      const list = toValues(v, depth + 1);
       if (list.length > 0) node.props[bareName(key)] = [...(node.props[bareName(key)] ?? []), ...list];
     }
   }

@@ -8,11 +8,13 @@ import type { ParsedPage } from './parsed-page';
  * page's title is about the services.
  */
 const GENERIC_TITLE_PART = /^(home|homepage|home page|welcome|index|official site|official website|main)$/i;
+/** Meta tags are summaries; an attribute longer than this is not one. */
+const MAX_META_CHARS = 2_000;
 const TITLE_SEPARATOR = /\s+[|–—•·:-]\s+|\s*\|\s*/;
 
 export function extractMeta(page: ParsedPage, into: FoundFacts): void {
   const { $ } = page;
-  const meta = (selector: string) => collapse($(selector).first().attr('content') ?? '');
+  const meta = (selector: string) => collapse(($(selector).first().attr('content') ?? '').slice(0, MAX_META_CHARS));
   const fact = (value: string, method: 'meta' | 'heading' | 'text') => ({ value, source_url: page.url, method });
 
   const description = meta('meta[property="og:description"]') || meta('meta[name="description" i]');

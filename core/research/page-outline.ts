@@ -62,6 +62,14 @@ export function collapse(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
+/**
+ * No real line of a business page is longer than this; a longer one is filler or an attack on
+ * the extractors, and everything after this point of it is dropped before any pattern sees it.
+ */
+export const MAX_LINE_CHARS = 2_000;
+/** Visible text read per page. Home pages of small businesses hold a few thousand characters. */
+export const MAX_PAGE_TEXT_CHARS = 200_000;
+
 /** Visible text of nodes, split into lines the way a browser would break them. */
 export function linesOf(nodes: AnyNode | AnyNode[]): string[] {
   const parts: string[] = [];
@@ -88,7 +96,7 @@ export function linesOf(nodes: AnyNode | AnyNode[]): string[] {
   return parts
     .join('')
     .split('\n')
-    .map(collapse)
+    .map((line) => collapse(line).slice(0, MAX_LINE_CHARS))
     .filter((line) => line.length > 0);
 }
 
@@ -96,8 +104,16 @@ export function textOf(nodes: AnyNode | AnyNode[]): string {
   return linesOf(nodes).join(' ');
 }
 
-export function buildOutline($: CheerioAPI): OutlineBlock[] {
+export interface Outline {
+  blocks: OutlineBlock[];
+  /** True when the page's text went past MAX_PAGE_TEXT_CHARS and the rest was not read. */
+  truncated: boolean;
+}
+
+export function buildOutline($: CheerioAPI): Outline {
   const blocks: OutlineBlock[] = [];
+  let textChars = 0;
+  let truncated = false;
   const stack: HeadingRef[] = [];
   const blockDescendantMemo = new WeakMap<Element, boolean>();
 
@@ -127,8 +143,14 @@ export function buildOutline($: CheerioAPI): OutlineBlock[] {
   };
 
   const emit = (tag: string, el: Element, nodes: AnyNode[], ctx: Context, headings: HeadingRef[]): string[] => {
+    if (truncated) return [];
     const lines = linesOf(nodes);
     if (lines.length === 0) return lines;
+    textChars += lines.reduce((n, l) => n + l.length, 0);
+    if (textChars > MAX_PAGE_TEXT_CHARS) {
+      truncated = true;
+      return [];
+    }
     blocks.push({ index: blocks.length, tag, el, text: lines.join(' '), lines, headings, landmark: ctx.landmark, within: ctx.within });
     return lines;
   };
@@ -178,7 +200,7 @@ export function buildOutline($: CheerioAPI): OutlineBlock[] {
 
   const root = $('body').get(0) ?? $.root().children().get(0);
   if (root && isElement(root)) visit(root, { landmark: 'none', within: { table: false, list: false, dl: false, details: false, form: false } });
-  return blocks;
+  return { blocks, truncated };
 }
 
 interface Context {

@@ -39,7 +39,18 @@ export interface CrawledPage {
   bytes: number;
 }
 
-export type SkipReason = 'robots_disallowed' | 'page_limit' | 'byte_limit' | 'time_limit' | 'not_html' | 'http_error' | 'refused' | 'fetch_failed' | 'off_site';
+export type SkipReason =
+  | 'robots_disallowed'
+  | 'page_limit'
+  | 'byte_limit'
+  | 'time_limit'
+  | 'not_html'
+  | 'http_error'
+  | 'refused'
+  | 'fetch_failed'
+  | 'off_site'
+  // fetched, but parsing and reading it overran its CPU budget or failed
+  | 'unreadable';
 
 export interface SkippedPage {
   url: string;
@@ -87,7 +98,8 @@ export type ResearchFailure =
   | 'not_html' // the URL is not an HTML page: not retryable
   | 'site_empty' // HTML with no usable text: not retryable
   | 'robots_disallowed' // robots.txt forbids even the home page: not retryable
-  | 'too_large'; // the home page is over the byte limit: not retryable
+  | 'too_large' // the home page is over the byte limit: not retryable
+  | 'page_unreadable'; // the home page overran its extraction budget or broke the parser: not retryable
 
 export class ResearchError extends Error {
   constructor(

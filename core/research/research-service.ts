@@ -1,5 +1,6 @@
 import type { OutboundHttpClient } from '../outbound/outbound-http-client';
-import { extractBusinessProfile, hasUsableContent } from './business-extractor';
+import { mergeBusinessProfile } from './business-extractor';
+import { ExtractionPool, type PageExtractor } from './extraction-pool';
 import { ResearchError, type CrawledPage, type ResearchReport } from './research-report';
 import { DEFAULT_CRAWL_LIMITS, SiteCrawler, type CrawlLimits } from './site-crawler';
 
@@ -9,6 +10,8 @@ export type { CrawlLimits } from './site-crawler';
  * Researches a business from its website: crawls a handful of its pages through the SSRF-guarded
  * client and returns what it found with the page and method behind every fact. Throws
  * ResearchError when the site itself cannot be read; partial results come back as warnings.
+ * Pages are parsed and read by `extractor` (by default the process's thread pool), so the
+ * caller's event loop only fetches and merges.
  */
 export class ResearchService {
   private readonly limits: CrawlLimits;
@@ -16,18 +19,19 @@ export class ResearchService {
   constructor(
     private readonly http: OutboundHttpClient,
     limits: Partial<CrawlLimits> = {},
+    private readonly extractor: PageExtractor = ExtractionPool.shared(),
   ) {
     this.limits = { ...DEFAULT_CRAWL_LIMITS, ...limits };
   }
 
   async research(businessUrl: string): Promise<ResearchReport> {
     const started = Date.now();
-    const crawl = await new SiteCrawler(this.http, this.limits).crawl(businessUrl, (home) => {
-      if (!hasUsableContent(home)) {
+    const crawl = await new SiteCrawler(this.http, this.extractor, this.limits).crawl(businessUrl, (home) => {
+      if (!home.usable) {
         throw new ResearchError('site_empty', `${home.url} has no readable text or structured data (it may need JavaScript to render)`, false, businessUrl);
       }
     });
-    const { profile, warnings } = extractBusinessProfile(crawl.pages);
+    const { profile, warnings } = mergeBusinessProfile(crawl.pages.map((p) => p.facts));
     const pages: CrawledPage[] = crawl.pages.map((p) => ({ url: p.url, status: p.status, kind: p.kind, title: p.title, bytes: p.bytes }));
     const robotsSkipped = crawl.skipped.filter((s) => s.reason === 'robots_disallowed').length;
     const crawlWarnings = [...crawl.warnings];

@@ -28,11 +28,14 @@ export function childNodes(node: SchemaNode, ...props: string[]): SchemaNode[] {
   return props.flatMap((p) => values(node, p).filter(isNode));
 }
 
+/** Longer than any answer or description worth reading; structured data has no other size limit. */
+const MAX_TEXT_CHARS = 5_000;
+
 /** Strings of a property; a nested node counts by its name (e.g. addressCountry: {"@type":"Country","name":"US"}). */
 export function texts(node: SchemaNode, prop: string): string[] {
   return values(node, prop)
     .map((v) => (isNode(v) ? (texts(v, 'name')[0] ?? '') : v))
-    .map((v) => v.replace(/\s+/g, ' ').trim())
+    .map((v) => v.slice(0, MAX_TEXT_CHARS).replace(/\s+/g, ' ').trim())
     .filter((v) => v.length > 0);
 }
 

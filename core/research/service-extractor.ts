@@ -61,7 +61,11 @@ function serviceName(block: OutlineBlock): string | undefined {
   return clean(head.length >= 2 ? head : first);
 }
 
+/** Service names are short; what is past this is a description, and `[\s:–—-]+$` must not see a long run of it. */
+const MAX_RAW_NAME = 200;
+
 function clean(raw: string): string | undefined {
+  if (raw.length > MAX_RAW_NAME) return undefined;
   const value = raw.replace(PRICE_TAIL, '').replace(/[\s:–—-]+$/, '').trim();
   if (value.length < 2 || value.length > 80) return undefined;
   if (value.split(/\s+/).length > 9 || NOT_A_SERVICE.test(value)) return undefined;

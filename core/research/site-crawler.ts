@@ -1,9 +1,9 @@
 import type { OutboundHttpClient } from '../outbound/outbound-http-client';
 import { OutboundUrlRefused } from '../outbound/outbound-url-guard';
+import { PageExtractionFailed, type PageExtractor } from './extraction-pool';
 import { classifyLink } from './page-classifier';
-import { collapse, textOf } from './page-outline';
+import type { PageDigest, RawPage } from './page-digest';
 import { fetchHtml, type FetchFailure, type PageFetchResult } from './page-fetcher';
-import { parsePage, type ParsedPage } from './parsed-page';
 import { ResearchError, type PageKind, type SkippedPage, type SkipReason } from './research-report';
 import { RobotsPolicy } from './robots-policy';
 import { isSameSite, looksLikeNonHtmlFile, pageKey } from './site-scope';
@@ -19,6 +19,11 @@ export interface CrawlLimits {
   concurrency: number;
   /** One page may not take more than this, so a single slow page cannot eat the whole budget. */
   pageTimeoutMs: number;
+  /**
+   * Time one page may spend being parsed and read in its worker thread. Real pages need tens of
+   * milliseconds; a page that needs more is built to exhaust the CPU and is given up.
+   */
+  extractionTimeoutMs: number;
 }
 
 export const DEFAULT_CRAWL_LIMITS: CrawlLimits = {
@@ -28,12 +33,13 @@ export const DEFAULT_CRAWL_LIMITS: CrawlLimits = {
   maxRedirects: 5,
   concurrency: 3,
   pageTimeoutMs: 10_000,
+  extractionTimeoutMs: 5_000,
 };
 
 export interface CrawlResult {
   finalUrl: string;
   /** Home first, then the other pages in the order they were chosen. */
-  pages: ParsedPage[];
+  pages: PageDigest[];
   skipped: SkippedPage[];
   warnings: string[];
 }
@@ -58,10 +64,11 @@ interface Candidate {
 export class SiteCrawler {
   constructor(
     private readonly http: OutboundHttpClient,
+    private readonly extractor: PageExtractor,
     private readonly limits: CrawlLimits,
   ) {}
 
-  async crawl(businessUrl: string, inspectHome?: (home: ParsedPage) => void): Promise<CrawlResult> {
+  async crawl(businessUrl: string, inspectHome?: (home: PageDigest) => void): Promise<CrawlResult> {
     const deadline = Date.now() + this.limits.timeBudgetMs;
     const startUrl = this.startUrl(businessUrl);
     const robots = new RobotsPolicy(this.http, deadline);
@@ -80,10 +87,16 @@ export class SiteCrawler {
       throw new ResearchError('robots_disallowed', `robots.txt of ${finalUrl.origin} does not allow ${finalUrl.href} to be crawled`, false, finalUrl.href);
     }
     if (!isSameSite(finalUrl, startUrl)) warnings.push(`${startUrl.href} redirected to another site, ${finalUrl.href}; that site was crawled instead`);
-    const home = parsePage({ ...homeFetch.page, kind: 'home' });
+    let home: PageDigest;
+    try {
+      home = await this.digest({ ...homeFetch.page, kind: 'home' });
+    } catch (err) {
+      if (!(err instanceof PageExtractionFailed)) throw err;
+      throw withCause(new ResearchError('page_unreadable', `the home page ${homeFetch.page.url} could not be read: ${err.message}`, false, startUrl.href), err);
+    }
     inspectHome?.(home);
 
-    const pages: ParsedPage[] = [home];
+    const pages: PageDigest[] = [home];
     const seen = new Set<string>([pageKey(startUrl), pageKey(finalUrl)]);
     const crawled = new Set<string>([pageKey(finalUrl)]);
     const skippedUrls = new Set<string>();
@@ -114,7 +127,7 @@ export class SiteCrawler {
         slots--;
       }
       const fetched = await this.fetchAll(chosen, deadline);
-      const round: ParsedPage[] = [];
+      const round: Promise<PageDigest | undefined>[] = [];
       for (const [i, result] of fetched.entries()) {
         const candidate = chosen[i];
         if (result === 'time_limit') {
@@ -138,10 +151,17 @@ export class SiteCrawler {
         if (crawled.has(landedKey)) continue;
         crawled.add(landedKey);
         seen.add(landedKey);
-        round.push(parsePage({ ...result.page, kind: candidate.kind }));
+        round.push(
+          this.digest({ ...result.page, kind: candidate.kind }).catch((err: unknown) => {
+            if (!(err instanceof PageExtractionFailed)) throw err;
+            skip(candidate.url.href, 'unreadable', err.message);
+            return undefined;
+          }),
+        );
       }
-      pages.push(...round);
-      frontier = slots > 0 ? this.discover(round, finalUrl, seen, skip) : [];
+      const read = (await Promise.all(round)).filter((p): p is PageDigest => p !== undefined);
+      pages.push(...read);
+      frontier = slots > 0 ? this.discover(read, finalUrl, seen, skip) : [];
     }
 
     if (timeLimitSkips > 0) warnings.push(`the ${this.limits.timeBudgetMs} ms crawl budget ran out; ${timeLimitSkips} page(s) were not fetched`);
@@ -164,6 +184,10 @@ export class SiteCrawler {
       }
       throw err;
     }
+  }
+
+  private digest(page: RawPage): Promise<PageDigest> {
+    return this.extractor.extract(page, this.limits.extractionTimeoutMs);
   }
 
   private fetchOptions(deadline: number) {
@@ -189,41 +213,29 @@ export class SiteCrawler {
   }
 
   /** Same-site links from `pages` that look useful, best classification kept per page. */
-  private discover(pages: ParsedPage[], site: URL, seen: Set<string>, skip: (url: string, reason: SkipReason, detail?: string) => void): Candidate[] {
+  private discover(pages: PageDigest[], site: URL, seen: Set<string>, skip: (url: string, reason: SkipReason, detail?: string) => void): Candidate[] {
     const found = new Map<string, Candidate>();
     let order = 0;
     for (const page of pages) {
-      const { $ } = page;
-      const base = resolveBase($('base[href]').first().attr('href'), page.url);
-      $('a[href]').each((_, a) => {
-        const href = ($(a).attr('href') ?? '').trim();
-        if (!href || href.startsWith('#') || /^(mailto|tel|sms|javascript|data):/i.test(href)) return;
-        let url: URL;
-        try {
-          url = new URL(href, base);
-        } catch {
-          return;
-        }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') return;
-        url.hash = '';
+      for (const link of page.links) {
+        const url = new URL(link.url);
         const key = pageKey(url);
-        if (seen.has(key)) return;
-        const label = collapse(textOf(a)) || $(a).attr('aria-label') || $(a).attr('title') || $(a).find('img[alt]').attr('alt') || '';
-        const { kind, score } = classifyLink(label, url);
-        if (kind === 'other' || score <= 0) return;
+        if (seen.has(key)) continue;
+        const { kind, score } = classifyLink(link.label, url);
+        if (kind === 'other' || score <= 0) continue;
         if (!isSameSite(url, site)) {
           if (score > 1) skip(url.href, 'off_site', `${kind} link to another site`);
-          return;
+          continue;
         }
         if (looksLikeNonHtmlFile(url)) {
           skip(url.href, 'not_html', `${kind} link to a file, not a web page`);
           seen.add(key);
-          return;
+          continue;
         }
         const existing = found.get(key);
         if (!existing) found.set(key, { url, kind, score, order: order++ });
         else if (score > existing.score) found.set(key, { ...existing, kind, score });
-      });
+      }
     }
     return [...found.values()];
   }
@@ -246,15 +258,6 @@ function prioritise(candidates: Candidate[]): Candidate[] {
     }
   }
   return [...firsts, ...rest];
-}
-
-function resolveBase(href: string | undefined, pageUrl: string): string {
-  if (!href) return pageUrl;
-  try {
-    return new URL(href, pageUrl).href;
-  } catch {
-    return pageUrl;
-  }
 }
 
 function pageSkip(failure: FetchFailure, deadline: number): { reason: SkipReason; detail: string } {

@@ -166,9 +166,13 @@ function safeUrl(value: string): URL | undefined {
   }
 }
 
+/**
+ * FAQ answers in JSON-LD often carry HTML. `<[^<>]*>` rather than `<[^>]*>`: the latter re-reads
+ * the rest of the text from every "<" that is never closed, which a run of "<" turns quadratic.
+ */
 function stripTags(html: string): string {
   return html
-    .replace(/<[^>]*>/g, ' ')
+    .replace(/<[^<>]*>/g, ' ')
     .replace(/&nbsp;/g, ' ')
     .replace(/&amp;/g, '&')
     .replace(/&quot;/g, '"')
