@@ -14,17 +14,19 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
 func main() {
 	listen := flag.String("listen-addr", envOr("FERRETDB_LISTEN_ADDR", "127.0.0.1:27017"), "TCP address to listen on")
-	handler := flag.String("handler", envOr("FERRETDB_HANDLER", "sqlite"), "backend: sqlite or postgresql")
+	handler := flag.String("handler", envOr("FERRETDB_HANDLER", "auto"), "backend: postgresql, sqlite, or auto (postgresql when the server answers, else sqlite)")
 	sqliteDir := flag.String("sqlite-dir", envOr("FERRETDB_SQLITE_DIR", ".data/ferretdb"), "directory for the SQLite backend")
 	pgURL := flag.String("postgresql-url", envOr("FERRETDB_POSTGRESQL_URL", "postgres://127.0.0.1:5432/ferretdb"), "PostgreSQL URL for the postgresql backend")
 	synchronous := flag.String("sqlite-synchronous", envOr("FERRETDB_SQLITE_SYNCHRONOUS", "normal"), "SQLite synchronous pragma: full or normal")
 	logLevel := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "warn"), "debug, info, warn or error")
+	backendFile := flag.String("backend-file", "", "write the backend actually chosen (postgresql or sqlite) to this file")
 	flag.Parse()
 
 	var level slog.Level
@@ -39,7 +41,18 @@ func main() {
 		Handler:  *handler,
 	}
 
-	switch *handler {
+	chosen, err := chooseBackend(*handler, *pgURL)
+	if err != nil {
+		fail("%v", err)
+	}
+	cfg.Handler = chosen
+	if *backendFile != "" {
+		if err := os.WriteFile(*backendFile, []byte(chosen+"\n"), 0o644); err != nil {
+			fail("write backend file: %v", err)
+		}
+	}
+
+	switch chosen {
 	case "sqlite":
 		dir, err := filepath.Abs(*sqliteDir)
 		if err != nil {
@@ -54,8 +67,6 @@ func main() {
 		cfg.SQLiteURL = "file:" + dir + "/?_pragma=synchronous(" + *synchronous + ")"
 	case "postgresql":
 		cfg.PostgreSQLURL = *pgURL
-	default:
-		fail("unknown handler %q (want sqlite or postgresql)", *handler)
 	}
 
 	f, err := ferretdb.New(cfg)
@@ -72,8 +83,32 @@ func main() {
 		_ = f.Run(ctx)
 	}()
 
-	fmt.Fprintf(os.Stderr, "wfw-ferretdb: %s backend, listening on %s\n", *handler, *listen)
+	fmt.Fprintf(os.Stderr, "wfw-ferretdb: %s backend, listening on %s\n", chosen, *listen)
 	<-done
+}
+
+// chooseBackend settles "auto": PostgreSQL scales with work (equality filters pushed down, GIN
+// indexes, concurrent writers), so it wins whenever its server answers; SQLite is the embedded
+// fallback that needs nothing. An explicit "postgresql" that cannot be prepared is an error.
+func chooseBackend(handler, pgURL string) (string, error) {
+	switch handler {
+	case "sqlite":
+		return handler, nil
+	case "postgresql", "auto":
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		err := preparePostgreSQL(ctx, pgURL)
+		if err == nil {
+			return "postgresql", nil
+		}
+		if handler == "postgresql" {
+			return "", fmt.Errorf("prepare PostgreSQL: %v", err)
+		}
+		fmt.Fprintf(os.Stderr, "wfw-ferretdb: PostgreSQL not usable (%v); falling back to the embedded SQLite backend\n", err)
+		return "sqlite", nil
+	default:
+		return "", fmt.Errorf("unknown handler %q (want auto, postgresql or sqlite)", handler)
+	}
 }
 
 func envOr(key, def string) string {

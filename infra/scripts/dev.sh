@@ -25,6 +25,7 @@ trap 'exit 130' INT TERM
 if start_ferretdb; then started+=(ferretdb); fi
 if start_temporal; then started+=(temporal); fi
 wait_port ferretdb "$FERRETDB_PORT" 60
+log "FerretDB backend: $(ferretdb_backend)"
 wait_temporal_ready
 
 node dist/worker/worker.js &

@@ -11,8 +11,9 @@ TEMPORAL_CLI_VERSION="v1.5.1"
 TEMPORAL_PORT="${WFW_TEMPORAL_PORT:-7233}"
 TEMPORAL_UI_PORT="${WFW_TEMPORAL_UI_PORT:-8233}"
 FERRETDB_PORT="${WFW_FERRETDB_PORT:-27017}"
-# sqlite (embedded, default) or postgresql (the machine's PostgreSQL; see FERRETDB_POSTGRESQL_URL).
-FERRETDB_HANDLER="${FERRETDB_HANDLER:-sqlite}"
+# auto (default): FerretDB on PostgreSQL when FERRETDB_POSTGRESQL_URL answers (the database is
+# created if missing), else the embedded SQLite fallback. postgresql or sqlite force one.
+FERRETDB_HANDLER="${FERRETDB_HANDLER:-auto}"
 FERRETDB_POSTGRESQL_URL="${FERRETDB_POSTGRESQL_URL:-postgres://postgres@127.0.0.1:5432/ferretdb}"
 
 export PATH="$TOOLS_DIR:$PATH"
@@ -79,13 +80,18 @@ start_temporal() { # foreground|background
 start_ferretdb() {
   mkdir -p "$DATA_DIR" "$RUN_DIR" "$LOG_DIR"
   if port_open "$FERRETDB_PORT"; then log "a MongoDB-wire server already answers on :$FERRETDB_PORT"; return 1; fi
-  log "starting FerretDB ($FERRETDB_HANDLER backend) on :$FERRETDB_PORT"
-  FERRETDB_POSTGRESQL_URL="$FERRETDB_POSTGRESQL_URL" setsid "$TOOLS_DIR/wfw-ferretdb" \
+  log "starting FerretDB (backend: $FERRETDB_HANDLER) on :$FERRETDB_PORT"
+  rm -f "$RUN_DIR/ferretdb.backend"
+  setsid "$TOOLS_DIR/wfw-ferretdb" \
     --listen-addr "127.0.0.1:$FERRETDB_PORT" --handler "$FERRETDB_HANDLER" --sqlite-dir "$DATA_DIR/ferretdb" \
+    --postgresql-url "$FERRETDB_POSTGRESQL_URL" --backend-file "$RUN_DIR/ferretdb.backend" \
     >>"$LOG_DIR/ferretdb.log" 2>&1 < /dev/null &
   echo $! >"$RUN_DIR/ferretdb.pid"
   return 0
 }
+
+# Which backend the FerretDB we started chose (auto decides at start); "unknown" for one we did not start.
+ferretdb_backend() { cat "$RUN_DIR/ferretdb.backend" 2>/dev/null || echo unknown; }
 
 wait_temporal_ready() {
   wait_port temporal "$TEMPORAL_PORT" 120
