@@ -16,7 +16,7 @@ import { agentModel, promptVersionModel, researchReportModel } from './agents/ag
 import { AgentService } from './agents/agent-service';
 import { AgentWorkflowStarter, ProvisioningService } from './agents/provisioning-service';
 import { batchModel } from './batches/batch-model';
-import { eventClaimModel, eventModel, eventSequenceModel } from './events/event-model';
+import { eventClaimModel, eventModel, eventSequenceModel, outboxModel } from './events/event-model';
 import { EventLog } from './events/event-log';
 import { operationModel } from './operations/operation-model';
 import { OperationService } from './operations/operation-service';
@@ -94,6 +94,7 @@ function createModels(connection: Connection) {
     events: eventModel(connection),
     eventSequences: eventSequenceModel(connection),
     eventClaims: eventClaimModel(connection),
+    outbox: outboxModel(connection),
     platformCredentials: platformCredentialModel(connection),
     localPlatformAgents: localPlatformAgentModel(connection),
     localPhoneNumbers: localPhoneNumberModel(connection),
@@ -125,12 +126,12 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const credentials = new PlatformCredentialService(models.platformCredentials, box);
   const guard = { allowPrivateNetworks: config.allowPrivateNetworks };
   const outbound = new OutboundHttpClient(guard);
-  const events = new EventLog(models.events, models.eventSequences, models.eventClaims);
+  const events = new EventLog(models.events, models.eventSequences, models.eventClaims, models.outbox);
   const webhookWorkflows = adapters.webhookWorkflows ?? noWebhookWorkflows;
   const webhooks = new WebhookService(models.webhookSubscriptions, models.webhookDeliveries, models.deliveryAttempts, box, guard, { secretGraceSeconds: config.webhooks.secretGraceSeconds }, webhookWorkflows, logger);
   return {
     webhooks,
-    webhookDispatcher: new WebhookDispatcher(models.events, models.webhookSubscriptions, webhooks, webhookWorkflows, events, logger),
+    webhookDispatcher: new WebhookDispatcher(models.outbox, models.events, models.webhookSubscriptions, webhooks, webhookWorkflows, events, logger),
     models,
     templates: { list: listTemplates, get: getTemplate, suggest: suggestTemplate },
     research: adapters.research ?? new ResearchService(outbound),

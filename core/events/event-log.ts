@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Model } from 'mongoose';
 import { insertOnce } from '../db/database';
 import { newId } from '../ids/ids';
-import { EventClaimDoc, EventDoc, EventSequenceDoc } from './event-model';
+import { EventClaimDoc, EventDoc, EventSequenceDoc, OutboxEntryDoc } from './event-model';
 import { EVENT_SCHEMAS, EventData, EventType } from './event-types';
 
 export interface EventEnvelope {
@@ -27,6 +27,7 @@ export class EventLog {
     private readonly events: Model<EventDoc>,
     private readonly sequences: Model<EventSequenceDoc>,
     private readonly claims: Model<EventClaimDoc>,
+    private readonly outbox: Model<OutboxEntryDoc>,
   ) {}
 
   async append<T extends EventType>(accountId: string, type: T, data: EventData<T>, options: { dedupeKey: string; agentId?: string | null }): Promise<EventEnvelope> {
@@ -45,11 +46,14 @@ export class EventLog {
       agent_id: options.agentId ?? null,
       data: parsed,
       dedupe_key: options.dedupeKey,
-      dispatched_at: null,
       created_at: new Date(),
     };
-    const stored = await insertOnce(this.events, doc);
-    if (stored === doc) this.appended.emit('appended', doc);
+    // Outbox first: a crash between the two writes leaves an entry whose event is missing (the
+    // retried writer adds it; the dispatcher waits for it), never an event that is not dispatched.
+    // A retry after such a crash finds the earlier entry and writes that event (its seq included).
+    const entry = await insertOnce(this.outbox, { _id: eventId, event: doc, created_at: doc.created_at });
+    const stored = await insertOnce(this.events, entry.event);
+    if (stored === entry.event) this.appended.emit('appended', stored);
     return toEnvelope(stored);
   }
 

@@ -10,8 +10,8 @@ export interface EventDoc {
   data: Record<string, unknown>;
   /** What makes the event unique (e.g. `agent.activated:op_…`), so a retried writer adds nothing. */
   dedupe_key: string;
-  /** Set once webhook deliveries exist for the event (the outbox flag the dispatcher clears). */
-  dispatched_at: Date | null;
+  /** Written by earlier versions (an outbox flag on the event itself); unused since the outbox has its own collection. */
+  dispatched_at?: Date | null;
   created_at: Date;
 }
 
@@ -24,12 +24,10 @@ const eventSchema = new Schema<EventDoc>(
     agent_id: { type: String, default: null },
     data: { type: Schema.Types.Mixed, required: true },
     dedupe_key: { type: String, required: true },
-    dispatched_at: { type: Date, default: null },
     created_at: { type: Date, required: true },
   },
   { versionKey: false, collection: 'events', minimize: false },
 );
-eventSchema.index({ dispatched_at: 1, _id: 1 });
 eventSchema.index({ created_at: 1 });
 eventSchema.index({ account_id: 1, seq: 1 }, { unique: true });
 eventSchema.index({ account_id: 1, dedupe_key: 1 }, { unique: true });
@@ -63,4 +61,26 @@ const claimSchema = new Schema<EventClaimDoc>({ _id: { type: String, required: t
 
 export function eventClaimModel(connection: Connection): Model<EventClaimDoc> {
   return connection.models.EventClaim ?? connection.model<EventClaimDoc>('EventClaim', claimSchema);
+}
+
+/**
+ * The webhook outbox: one entry per event not yet turned into deliveries, holding the event
+ * itself. It is written before the event and deleted once the event's deliveries were started,
+ * so it only ever holds the last moments' events: the dispatcher's poll reads a collection that
+ * stays small however long the log grows (FerretDB answers any non-`_id` filter by a scan).
+ */
+export interface OutboxEntryDoc {
+  /** The event's ID. */
+  _id: string;
+  event: EventDoc;
+  created_at: Date;
+}
+
+const outboxSchema = new Schema<OutboxEntryDoc>(
+  { _id: { type: String, required: true }, event: { type: Schema.Types.Mixed, required: true }, created_at: { type: Date, required: true } },
+  { versionKey: false, collection: 'event_outbox', minimize: false },
+);
+
+export function outboxModel(connection: Connection): Model<OutboxEntryDoc> {
+  return connection.models.OutboxEntry ?? connection.model<OutboxEntryDoc>('OutboxEntry', outboxSchema);
 }

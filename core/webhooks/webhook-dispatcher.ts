@@ -2,15 +2,19 @@ import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { EventLog } from '../events/event-log';
 import { toEnvelope } from '../events/event-log';
-import type { EventDoc } from '../events/event-model';
+import type { EventDoc, OutboxEntryDoc } from '../events/event-model';
 import type { WebhookSubscriptionDoc } from './webhook-model';
 import type { WebhookService, WebhookWorkflowStarter } from './webhook-service';
 
+/** An outbox entry whose event is still missing after this long lost its writer for good. */
+const ORPHAN_AFTER_MS = 10 * 60 * 1000;
+
 /**
- * The outbox relay: turns undispatched events into deliveries and starts one workflow per
- * delivery. Safe to run in every worker at once and to crash anywhere — deliveries and
- * workflows are keyed by (event, subscription), and an event is marked dispatched only after
- * its workflows were started.
+ * The outbox relay: turns outbox entries into deliveries and starts one workflow per delivery.
+ * Safe to run in every worker at once and to crash anywhere — deliveries and workflows are keyed
+ * by (event, subscription), and an entry is deleted only after its workflows were started.
+ * Events written in this process kick it at once; the poll (WFW_OUTBOX_POLL_MS) catches the
+ * other processes' and reads only the outbox, which holds just the undispatched events.
  */
 export class WebhookDispatcher {
   private timer?: NodeJS.Timeout;
@@ -20,13 +24,14 @@ export class WebhookDispatcher {
   private readonly onAppend = () => this.kick();
 
   constructor(
+    private readonly outbox: Model<OutboxEntryDoc>,
     private readonly events: Model<EventDoc>,
     private readonly subscriptions: Model<WebhookSubscriptionDoc>,
     private readonly webhooks: WebhookService,
     private readonly workflows: WebhookWorkflowStarter,
     private readonly eventLog: EventLog,
     private readonly logger: Logger,
-    private readonly intervalMs = 250,
+    private readonly intervalMs = 1000,
   ) {}
 
   start(): void {
@@ -61,18 +66,22 @@ export class WebhookDispatcher {
       });
   }
 
-  /** Dispatches until no undispatched events remain; returns how many events it handled. */
+  /** Dispatches until the outbox is empty (or holds only entries still being written); returns how many events it handled. */
   async drain(batch = 200): Promise<number> {
     let handled = 0;
     for (;;) {
-      const pending = await this.events.find({ dispatched_at: null }).sort({ _id: 1 }).limit(batch).lean<EventDoc[]>();
-      if (pending.length === 0) return handled;
+      const entries = await this.outbox.find({}).sort({ _id: 1 }).limit(batch).lean<OutboxEntryDoc[]>();
+      if (entries.length === 0) return handled;
+      // The entry is written just before its event: dispatch only what the log really holds.
+      const written = await Promise.all(entries.map((e) => this.events.exists({ _id: e._id })));
+      const ready = entries.filter((_, i) => written[i]);
+      const orphans = entries.filter((e, i) => !written[i] && Date.now() - e.created_at.getTime() > ORPHAN_AFTER_MS);
       const byAccount = new Map<string, WebhookSubscriptionDoc[]>();
-      for (const accountId of new Set(pending.map((e) => e.account_id))) {
+      for (const accountId of new Set(ready.map((e) => e.event.account_id))) {
         byAccount.set(accountId, await this.subscriptions.find({ account_id: accountId, enabled: true, deleted_at: null }).lean<WebhookSubscriptionDoc[]>());
       }
       await Promise.all(
-        pending.map(async (event) => {
+        ready.map(async ({ event }) => {
           const targets = (byAccount.get(event.account_id) ?? []).filter(
             (s) =>
               (s.event_types.length === 0 || s.event_types.includes(event.type)) &&
@@ -87,9 +96,12 @@ export class WebhookDispatcher {
         }),
       );
       // Only after every start above succeeded (a failure throws before this line).
-      await this.events.updateMany({ _id: { $in: pending.map((e) => e._id) } }, { $set: { dispatched_at: new Date() } });
-      handled += pending.length;
-      if (pending.length < batch) return handled;
+      const done = [...ready, ...orphans].map((e) => e._id);
+      if (orphans.length) this.logger.warn({ event_ids: orphans.map((e) => e._id) }, 'dropping outbox entries whose event was never written');
+      if (done.length) await this.outbox.deleteMany({ _id: { $in: done } });
+      handled += ready.length;
+      // Entries still waiting for their event are retried on the next kick or poll, not in a loop.
+      if (entries.length < batch || done.length === 0) return handled;
     }
   }
 }
