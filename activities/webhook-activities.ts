@@ -7,7 +7,7 @@ import type { DeliveryAttemptDoc, WebhookDeliveryDoc, WebhookSubscriptionDoc } f
 import type { WebhookService } from '../core/webhooks/webhook-service';
 import { signatureHeader } from '../core/webhooks/webhook-signer';
 import type { AttemptResult } from '../workflows/webhook-workflow-types';
-import { asActivity } from './activity-errors';
+import { asActivity, failure } from './activity-errors';
 
 export interface WebhookActivityDeps {
   subscriptions: Model<WebhookSubscriptionDoc>;
@@ -50,7 +50,14 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
 
         const started = Date.now();
         const timestamp = Math.floor(started / 1000);
-        const secrets = await deps.webhooks.activeSecrets(sub);
+        let secrets: string[];
+        try {
+          secrets = await deps.webhooks.activeSecrets(sub);
+        } catch (err) {
+          // A secret sealed under a key this process no longer has will not open on a retry either.
+          Context.current().log.error('webhook signing secret could not be opened', { delivery_id: deliveryId, webhook_id: sub._id, error: (err as Error).message });
+          throw failure('WEBHOOK_SECRET_UNREADABLE', 'the signing secret could not be read');
+        }
         let httpStatus: number | null = null;
         let error: string | null = null;
         let responseBody: string | null = null;
@@ -120,8 +127,11 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
       await asActivity(() => deliveries.updateOne({ _id: deliveryId, status: 'retrying' }, { $set: { next_attempt_at: new Date(at), updated_at: new Date() } }));
     },
 
-    async finishDelivery({ deliveryId, status }: { deliveryId: string; status: 'failed' }): Promise<void> {
-      await asActivity(() => deliveries.updateOne({ _id: deliveryId, status: { $nin: ['succeeded', 'abandoned'] } }, { $set: { status, next_attempt_at: null, updated_at: new Date() } }));
+    /** `error`, when given, says why the delivery ended without the endpoint's answer deciding it. */
+    async finishDelivery({ deliveryId, status, error }: { deliveryId: string; status: 'failed'; error?: string }): Promise<void> {
+      const set: Record<string, unknown> = { status, next_attempt_at: null, updated_at: new Date() };
+      if (error !== undefined) set.last_error = error;
+      await asActivity(() => deliveries.updateOne({ _id: deliveryId, status: { $nin: ['succeeded', 'abandoned'] } }, { $set: set }));
     },
   };
 }

@@ -108,6 +108,7 @@ function createModels(connection: Connection) {
 const noWebhookWorkflows: WebhookWorkflowStarter = {
   startDelivery: () => Promise.reject(new Error('no workflow engine in this process')),
   startManualRetry: () => Promise.reject(new Error('no workflow engine in this process')),
+  workflowState: () => Promise.reject(new Error('no workflow engine in this process')),
 };
 
 const noWorkflows: AgentWorkflowStarter = {

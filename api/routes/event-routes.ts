@@ -3,10 +3,10 @@ import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Principal } from '../../core/auth/principal';
-import type { Scope } from '../../core/auth/scopes';
 import type { TokenService } from '../../core/auth/token-service';
-import { ApiError, InsufficientScopeError, ValidationError } from '../../core/errors/errors';
-import { EventFeed, EventFilter, matchesFilter, requiredScopeFor, streamEnvelope, visibleEventTypes } from '../../core/events/event-feed';
+import { ApiError, ValidationError } from '../../core/errors/errors';
+import { EventFeed, EventFilter, matchesFilter, streamEnvelope } from '../../core/events/event-feed';
+import { assertMayReadEventTypes, mayReadEventType, visibleEventTypes } from '../../core/events/event-scopes';
 import type { EventDoc, EventSequenceDoc } from '../../core/events/event-model';
 import { EventSequencer } from '../../core/events/event-sequencer';
 import { EventTailer } from '../../core/events/event-tailer';
@@ -243,10 +243,7 @@ function eventFilter(principal: Principal, typesParam: string | undefined, agent
   const visible = visibleEventTypes(principal.scopes);
   if (typesParam === undefined) return { types: visible, agentId };
   const asked = [...new Set(splitTypes(typesParam))];
-  for (const type of asked) {
-    const needed = requiredScopeFor(type);
-    if (needed && !principal.scopes.has(needed)) throw new InsufficientScopeError(needed);
-  }
+  assertMayReadEventTypes(principal.scopes, asked);
   return { types: asked, agentId };
 }
 
@@ -375,7 +372,7 @@ async function streamEvents(ctx: Context, principal: Principal, filter: EventFil
           (now) => {
             if (!now || now.accountId !== accountId || !now.scopes.has('agents:read')) return close('credentials_revoked');
             // Scopes can only shrink for a live credential; keep the types it may still see.
-            filterTypes = new Set([...filterTypes].filter((t) => !requiredScopeFor(t) || now.scopes.has(requiredScopeFor(t) as Scope)));
+            filterTypes = new Set([...filterTypes].filter((t) => mayReadEventType(now.scopes, t)));
           },
           () => undefined, // database hiccup: check again next time
         );

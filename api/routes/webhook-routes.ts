@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import type { Scope } from '../../core/auth/scopes';
-import { InsufficientScopeError } from '../../core/errors/errors';
-import { requiredScopeFor, visibleEventTypes } from '../../core/events/event-feed';
 import { EVENT_TYPES } from '../../core/events/event-types';
 import { isId } from '../../core/ids/ids';
 import { pageQuerySchema } from '../../core/pagination/pagination';
 import type { AgentService } from '../../core/agents/agent-service';
-import type { WebhookService } from '../../core/webhooks/webhook-service';
+import { permittedEventTypes, WebhookService } from '../../core/webhooks/webhook-service';
 import { defineRoute, RouteSpec } from '../http/route';
 import { listSchema } from '../openapi/common-schemas';
 import { idParam } from './route-params';
@@ -89,22 +86,6 @@ const deliveryListQuery = pageQuerySchema.extend({
   event_type: z.string().max(64).optional(),
 });
 
-/**
- * A webhook carries what the SSE stream would show the same credentials and no more: asking for a
- * type that needs another scope is refused naming it; "all" means all the caller may see.
- */
-function permittedTypes(scopes: ReadonlySet<Scope>, requested: string[] | undefined): string[] {
-  if (!requested || requested.length === 0) {
-    const visible = visibleEventTypes(scopes);
-    return visible.length === EVENT_TYPES.length ? [] : visible;
-  }
-  for (const type of requested) {
-    const needed = requiredScopeFor(type);
-    if (needed && !scopes.has(needed)) throw new InsufficientScopeError(needed);
-  }
-  return requested;
-}
-
 export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentService }): RouteSpec[] {
   const scope = 'webhooks:manage' as const;
   return [
@@ -122,7 +103,7 @@ export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentSer
       async handler({ body, principal }) {
         // A per-agent subscription must name one of the caller's agents (404 otherwise, as everywhere).
         if (body.agent_id) await deps.agents.find(principal.accountId, body.agent_id, { includeDeleted: false });
-        const created = await deps.webhooks.create(principal.accountId, { ...body, event_types: permittedTypes(principal.scopes, body.event_types) });
+        const created = await deps.webhooks.create(principal.accountId, { ...body, event_types: permittedEventTypes(principal.scopes, body.event_types) });
         return { status: 201, body: created, headers: { Location: `/v2/webhooks/${created.id}`, 'Cache-Control': 'no-store' } };
       },
     }),
@@ -159,15 +140,15 @@ export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentSer
       path: '/v2/webhooks/{id}',
       operationId: 'updateWebhook',
       summary: 'Change URL, event types, description, or enable/disable',
+      description: 'Needs every scope the subscription’s event types need (an empty list means all types), besides webhooks:manage; so do rotate-secret, test and delivery retry.',
       tag: 'webhooks',
       scope,
       params: idParam('webhook'),
       body: patchSchema,
-      errors: ['NOT_FOUND', 'INVALID_ID'],
+      errors: ['NOT_FOUND', 'INVALID_ID', 'INSUFFICIENT_SCOPE'],
       responses: { 200: { description: 'The subscription.', schema: webhookSchema } },
       async handler({ params, body, principal }) {
-        const patch = body.event_types === undefined ? body : { ...body, event_types: permittedTypes(principal.scopes, body.event_types) };
-        return { status: 200, body: await deps.webhooks.update(principal.accountId, params.id, patch) };
+        return { status: 200, body: await deps.webhooks.update(principal.accountId, principal.scopes, params.id, body) };
       },
     }),
     defineRoute({
@@ -194,10 +175,10 @@ export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentSer
       tag: 'webhooks',
       scope,
       params: idParam('webhook'),
-      errors: ['NOT_FOUND', 'INVALID_ID'],
+      errors: ['NOT_FOUND', 'INVALID_ID', 'INSUFFICIENT_SCOPE'],
       responses: { 200: { description: 'The subscription with its new secret.', schema: webhookWithSecretSchema } },
       async handler({ params, principal }) {
-        return { status: 200, body: await deps.webhooks.rotateSecret(principal.accountId, params.id), headers: { 'Cache-Control': 'no-store' } };
+        return { status: 200, body: await deps.webhooks.rotateSecret(principal.accountId, principal.scopes, params.id), headers: { 'Cache-Control': 'no-store' } };
       },
     }),
     defineRoute({
@@ -208,10 +189,10 @@ export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentSer
       tag: 'webhooks',
       scope,
       params: idParam('webhook'),
-      errors: ['NOT_FOUND', 'INVALID_ID'],
+      errors: ['NOT_FOUND', 'INVALID_ID', 'INSUFFICIENT_SCOPE'],
       responses: { 202: { description: 'The delivery; poll it to see the outcome.', schema: deliverySchema } },
       async handler({ params, principal }) {
-        return { status: 202, body: await deps.webhooks.sendTest(principal.accountId, params.id) };
+        return { status: 202, body: await deps.webhooks.sendTest(principal.accountId, principal.scopes, params.id) };
       },
     }),
     defineRoute({
@@ -252,10 +233,10 @@ export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentSer
       tag: 'webhooks',
       scope,
       params: deliveryParams,
-      errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT'],
+      errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT', 'INSUFFICIENT_SCOPE'],
       responses: { 202: { description: 'Replay started; poll the delivery.', schema: deliverySchema } },
       async handler({ params, principal }) {
-        return { status: 202, body: await deps.webhooks.retryDelivery(principal.accountId, params.id, params.delivery_id) };
+        return { status: 202, body: await deps.webhooks.retryDelivery(principal.accountId, principal.scopes, params.id, params.delivery_id) };
       },
     }),
   ];

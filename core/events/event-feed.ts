@@ -1,9 +1,8 @@
 import type { Model } from 'mongoose';
-import type { Scope } from '../auth/scopes';
 import { ApiError } from '../errors/errors';
 import { decodeCursor, encodeCursor, Page } from '../pagination/pagination';
 import type { EventDoc, EventSequenceDoc } from './event-model';
-import { EVENT_TYPES, EventType } from './event-types';
+import { EVENT_TYPES } from './event-types';
 
 /**
  * What a reader of the log (SSE stream, JSON list) gets for one event. `sequence` is the
@@ -28,25 +27,6 @@ export function streamEnvelope(doc: EventDoc): StreamEnvelope {
     idempotency_key: doc._id,
     data: doc.data,
   };
-}
-
-/**
- * Event types whose payload needs a scope beyond `agents:read` (the scope of the event routes).
- * call.* and extraction.* carry caller numbers, transcripts and extracted caller data: exactly
- * what `calls:read` guards on the calls routes, so the log must not become a side door to them.
- * credit.low is billing state of the whole account, which is `account:admin` territory.
- */
-export function requiredScopeFor(type: string): Scope | null {
-  if (type.startsWith('call.') || type.startsWith('extraction.')) return 'calls:read';
-  if (type === 'credit.low') return 'account:admin';
-  return null;
-}
-
-export function visibleEventTypes(scopes: ReadonlySet<Scope>): EventType[] {
-  return EVENT_TYPES.filter((t) => {
-    const needed = requiredScopeFor(t);
-    return needed === null || scopes.has(needed);
-  });
 }
 
 export interface EventFilter {

@@ -1,5 +1,5 @@
-import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import type { WebhookWorkflowStarter } from '../webhooks/webhook-service';
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { DeliveryWorkflowState, WebhookWorkflowStarter } from '../webhooks/webhook-service';
 
 /** One workflow per delivery, its ID the delivery ID: a second dispatch cannot deliver twice. */
 export class TemporalWebhookWorkflows implements WebhookWorkflowStarter {
@@ -13,8 +13,18 @@ export class TemporalWebhookWorkflows implements WebhookWorkflowStarter {
     await this.start('deliverWebhook', deliveryId, [{ deliveryId, retryScheduleMs: this.schedule.retryScheduleMs, retryAfterCapMs: this.schedule.retryAfterCapMs }]);
   }
 
-  async startManualRetry(deliveryId: string, attemptNumber: number): Promise<void> {
-    await this.start('replayWebhookDelivery', `${deliveryId}-manual-${attemptNumber}`, [{ deliveryId, number: attemptNumber }]);
+  async startManualRetry(deliveryId: string, attemptNumber: number, workflowId: string): Promise<void> {
+    await this.start('replayWebhookDelivery', workflowId, [{ deliveryId, number: attemptNumber }]);
+  }
+
+  async workflowState(workflowId: string): Promise<DeliveryWorkflowState> {
+    try {
+      const description = await this.client.workflow.getHandle(workflowId).describe();
+      return description.status.name === 'RUNNING' ? 'running' : 'closed';
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return 'not_found';
+      throw err;
+    }
   }
 
   private async start(workflowType: string, workflowId: string, args: unknown[]): Promise<void> {

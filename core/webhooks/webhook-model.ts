@@ -65,6 +65,10 @@ export interface WebhookDeliveryDoc {
   last_http_status: number | null;
   last_error: string | null;
   next_attempt_at: Date | null;
+  /** Manual replays accepted so far; each runs as its own workflow, `<delivery>-replay-<n>`. */
+  replay_count?: number;
+  /** The workflow of the latest manual replay (null: the dispatcher's, whose ID is the delivery ID). */
+  replay_workflow_id?: string | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -83,6 +87,8 @@ const deliverySchema = new Schema<WebhookDeliveryDoc>(
     last_http_status: { type: Number, default: null },
     last_error: { type: String, default: null },
     next_attempt_at: { type: Date, default: null },
+    replay_count: { type: Number, default: 0 },
+    replay_workflow_id: { type: String, default: null },
     created_at: { type: Date, required: true },
     updated_at: { type: Date, required: true },
   },

@@ -1,8 +1,11 @@
 import { Model } from 'mongoose';
 import type { Logger } from 'pino';
+import type { Scope } from '../auth/scopes';
 import { insertOnce } from '../db/database';
 import { ApiError, NotFoundError } from '../errors/errors';
 import type { EventEnvelope } from '../events/event-log';
+import { assertMayReadEventTypes, visibleEventTypes } from '../events/event-scopes';
+import { EVENT_TYPES } from '../events/event-types';
 import { decodeTime } from 'ulid';
 import { derivedPrefixedId, isId, newId } from '../ids/ids';
 import { checkOutboundUrl, OutboundGuardOptions, OutboundUrlRefused } from '../outbound/outbound-url-guard';
@@ -11,10 +14,14 @@ import type { SecretBox } from '../secrets/secret-box';
 import { DeliveryAttemptDoc, DeliveryStatus, WebhookDeliveryDoc, WebhookSubscriptionDoc } from './webhook-model';
 import { newSigningSecret } from './webhook-signer';
 
-/** Starts delivery workflows (Temporal in production; the workflow ID is the delivery ID). */
+export type DeliveryWorkflowState = 'running' | 'closed' | 'not_found';
+
+/** Starts delivery workflows (Temporal in production; the scheduled one's workflow ID is the delivery ID). */
 export interface WebhookWorkflowStarter {
   startDelivery(deliveryId: string): Promise<void>;
-  startManualRetry(deliveryId: string, attemptNumber: number): Promise<void>;
+  /** One manual attempt numbered attemptNumber, as workflow `workflowId` (unique per accepted replay). */
+  startManualRetry(deliveryId: string, attemptNumber: number, workflowId: string): Promise<void>;
+  workflowState(workflowId: string): Promise<DeliveryWorkflowState>;
 }
 
 export interface WebhookSettings {
@@ -84,6 +91,29 @@ export function deliveryBody(subscriptionId: string, deliveryId: string, event: 
   });
 }
 
+/** What a subscription carries: its types, or every type when it names none. */
+export function carriedEventTypes(sub: Pick<WebhookSubscriptionDoc, 'event_types'>): readonly string[] {
+  return sub.event_types.length > 0 ? sub.event_types : EVENT_TYPES;
+}
+
+/**
+ * The types a new or changed subscription may carry for these credentials: asking for a type
+ * that needs another scope is refused naming it; "all" means all the caller may see (and when
+ * that is nothing, the scope of the first type is named).
+ */
+export function permittedEventTypes(scopes: ReadonlySet<Scope>, requested: readonly string[] | undefined): string[] {
+  if (!requested || requested.length === 0) {
+    const visible = visibleEventTypes(scopes);
+    if (visible.length === 0) assertMayReadEventTypes(scopes, EVENT_TYPES);
+    return visible.length === EVENT_TYPES.length ? [] : visible;
+  }
+  assertMayReadEventTypes(scopes, requested);
+  return [...new Set(requested)];
+}
+
+/** How long a claimed replay may take to show up in the workflow engine before it counts as lost. */
+const REPLAY_START_GRACE_MS = 30_000;
+
 export class WebhookService {
   constructor(
     private readonly subscriptions: Model<WebhookSubscriptionDoc>,
@@ -111,6 +141,7 @@ export class WebhookService {
     }
   }
 
+  /** `event_types` must already be what the caller may receive (permittedEventTypes). */
   async create(accountId: string, input: { url: string; event_types?: string[]; agent_id?: string | null; description?: string | null }): Promise<WebhookView & { secret: string }> {
     this.checkUrl(input.url);
     const secret = newSigningSecret();
@@ -143,12 +174,13 @@ export class WebhookService {
     return toWebhookView(await this.find(accountId, id));
   }
 
-  async update(accountId: string, id: string, patch: { url?: string; event_types?: string[]; enabled?: boolean; description?: string | null }): Promise<WebhookView> {
-    await this.find(accountId, id);
+  async update(accountId: string, scopes: ReadonlySet<Scope>, id: string, patch: { url?: string; event_types?: string[]; enabled?: boolean; description?: string | null }): Promise<WebhookView> {
+    await this.findControlled(accountId, scopes, id);
+    const eventTypes = patch.event_types === undefined ? undefined : permittedEventTypes(scopes, patch.event_types);
     if (patch.url !== undefined) this.checkUrl(patch.url);
     const set: Partial<WebhookSubscriptionDoc> = { updated_at: new Date() };
     if (patch.url !== undefined) set.url = patch.url;
-    if (patch.event_types !== undefined) set.event_types = [...new Set(patch.event_types)];
+    if (eventTypes !== undefined) set.event_types = eventTypes;
     if (patch.description !== undefined) set.description = patch.description;
     if (patch.enabled !== undefined) {
       set.enabled = patch.enabled;
@@ -166,8 +198,8 @@ export class WebhookService {
   }
 
   /** A new secret, shown once; the old one keeps signing (as a second signature) for the grace period. */
-  async rotateSecret(accountId: string, id: string): Promise<WebhookView & { secret: string }> {
-    const doc = await this.find(accountId, id);
+  async rotateSecret(accountId: string, scopes: ReadonlySet<Scope>, id: string): Promise<WebhookView & { secret: string }> {
+    const doc = await this.findControlled(accountId, scopes, id);
     const now = new Date();
     const graceEnd = new Date(now.getTime() + this.settings.secretGraceSeconds * 1000);
     const secret = newSigningSecret();
@@ -185,8 +217,8 @@ export class WebhookService {
     return Promise.all(live.map((s) => this.box.open(s.sealed)));
   }
 
-  async sendTest(accountId: string, id: string): Promise<DeliveryView> {
-    const sub = await this.find(accountId, id);
+  async sendTest(accountId: string, scopes: ReadonlySet<Scope>, id: string): Promise<DeliveryView> {
+    const sub = await this.findControlled(accountId, scopes, id);
     const event = { event_id: newId('event'), event_type: 'webhook.test', created_at: new Date().toISOString(), data: { webhook_id: id, message: 'This is a test event from Workforce Wave.' } };
     const delivery = await this.ensureDelivery(sub, event);
     await this.workflows.startDelivery(delivery._id);
@@ -210,6 +242,8 @@ export class WebhookService {
       last_http_status: null,
       last_error: null,
       next_attempt_at: now,
+      replay_count: 0,
+      replay_workflow_id: null,
       created_at: now,
       updated_at: now,
     };
@@ -232,30 +266,75 @@ export class WebhookService {
   }
 
   /** A manual replay: one more attempt, recorded with trigger "manual". */
-  async retryDelivery(accountId: string, webhookId: string, deliveryId: string): Promise<DeliveryView> {
-    const sub = await this.find(accountId, webhookId);
+  async retryDelivery(accountId: string, scopes: ReadonlySet<Scope>, webhookId: string, deliveryId: string): Promise<DeliveryView> {
+    const sub = await this.findControlled(accountId, scopes, webhookId);
     if (!sub.enabled) {
       throw new ApiError('CONFLICT', 'The webhook is disabled; enable it before replaying deliveries.', { details: [{ field: 'id', issue: 'webhook_disabled', message: sub.disabled_reason ?? 'disabled' }] });
     }
     const delivery = await this.findDelivery(accountId, webhookId, deliveryId);
-    if (delivery.status === 'pending' || delivery.status === 'retrying') {
-      // Its scheduled attempts are still running; a manual one now would race them for the next number.
-      throw new ApiError('CONFLICT', 'This delivery is still being attempted on its schedule.', {
+    if ((delivery.status === 'pending' || delivery.status === 'retrying') && !(await this.isWedged(delivery))) {
+      // Its attempts are still running; a manual one now would race them for the next number.
+      throw new ApiError('CONFLICT', 'This delivery is still being attempted.', {
         recovery: 'wait_for_operation',
         retryable: true,
         retryAfterSeconds: 5,
         details: [{ field: 'delivery_id', issue: 'delivery_in_progress', message: `status is ${delivery.status}` }],
       });
     }
-    await this.workflows.startManualRetry(deliveryId, delivery.attempt_count + 1);
-    this.logger.info({ delivery_id: deliveryId }, 'manual webhook retry requested');
-    return toDeliveryView(delivery);
+    // Each accepted replay is a workflow of its own: keying it by the attempt number made a replay
+    // that died before recording its attempt collide with every later one, which then did nothing.
+    const replay = (delivery.replay_count ?? 0) + 1;
+    const workflowId = `${deliveryId}-replay-${replay}`;
+    const now = new Date();
+    const claimed = await this.deliveries.updateOne(
+      { _id: deliveryId, status: delivery.status, replay_count: delivery.replay_count ?? null },
+      { $set: { status: 'pending', replay_count: replay, replay_workflow_id: workflowId, next_attempt_at: now, updated_at: now } },
+    );
+    if (claimed.modifiedCount === 0) {
+      throw new ApiError('CONFLICT', 'Another replay of this delivery was just requested.', {
+        recovery: 'wait_for_operation',
+        retryable: true,
+        retryAfterSeconds: 5,
+        details: [{ field: 'delivery_id', issue: 'delivery_in_progress', message: 'a concurrent replay request won' }],
+      });
+    }
+    await this.workflows.startManualRetry(deliveryId, delivery.attempt_count + 1, workflowId);
+    this.logger.info({ delivery_id: deliveryId, workflow_id: workflowId }, 'manual webhook retry requested');
+    return toDeliveryView({ ...delivery, status: 'pending', next_attempt_at: now });
+  }
+
+  /**
+   * A delivery still marked in flight whose workflow is gone: it ended without recording (older
+   * versions did so when an activity gave up), or a replay was claimed but never started.
+   */
+  private async isWedged(delivery: WebhookDeliveryDoc): Promise<boolean> {
+    const state = await this.workflows.workflowState(delivery.replay_workflow_id ?? delivery._id);
+    if (state === 'running') return false;
+    if (state === 'not_found') {
+      // No workflow yet for a dispatcher-made delivery: the dispatcher starts it before it moves on.
+      if (!delivery.replay_workflow_id) return false;
+      // A replay claimed a moment ago may simply not have started yet (a concurrent request).
+      if (Date.now() - new Date(delivery.updated_at).getTime() < REPLAY_START_GRACE_MS) return false;
+    }
+    this.logger.warn({ delivery_id: delivery._id, status: delivery.status, workflow_state: state }, 'webhook delivery left in flight by a workflow that ended; replaying it');
+    return true;
   }
 
   private async find(accountId: string, id: string): Promise<WebhookSubscriptionDoc> {
     if (!isId('webhook', id)) throw new ApiError('INVALID_ID', `${id} is not a webhook ID.`, { details: [{ field: 'id', issue: 'invalid_id', message: 'expected wh_…' }] });
     const doc = await this.subscriptions.findOne({ _id: id, account_id: accountId, deleted_at: null }).lean<WebhookSubscriptionDoc>();
     if (!doc) throw new NotFoundError('webhook', id);
+    return doc;
+  }
+
+  /**
+   * A subscription the caller may steer: changing where it sends, what it carries, whether it
+   * runs, its secret, or replaying into it needs every scope its event types need. Otherwise a
+   * `webhooks:manage`-only credential could point a broader one's call.* subscription at itself.
+   */
+  private async findControlled(accountId: string, scopes: ReadonlySet<Scope>, id: string): Promise<WebhookSubscriptionDoc> {
+    const doc = await this.find(accountId, id);
+    assertMayReadEventTypes(scopes, carriedEventTypes(doc));
     return doc;
   }
 
