@@ -34,17 +34,27 @@ export interface BusinessSite {
   close(): Promise<void>;
 }
 
+export interface BusinessSiteOptions {
+  /** Every response (robots.txt included) is sent this long after its request arrives; default 0. */
+  latencyMs?: number;
+}
+
 /** A small, realistic dental practice site on loopback, the business the provisioning tests research. */
-export async function serveBusinessSite(): Promise<BusinessSite> {
+export async function serveBusinessSite(options: BusinessSiteOptions = {}): Promise<BusinessSite> {
   const requests: string[] = [];
   const pages: Record<string, string> = { '/': HOME, '/services': SERVICES, '/contact': CONTACT };
+  const latencyMs = options.latencyMs ?? 0;
   const server = http.createServer((req, res) => {
     requests.push(req.url ?? '');
+    if (latencyMs > 0) return void setTimeout(() => respond(req, res), latencyMs);
+    respond(req, res);
+  });
+  const respond = (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (req.url === '/robots.txt') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('User-agent: *\nAllow: /\n');
     const page = pages[req.url ?? ''];
     if (!page) return void res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not found</h1>');
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-  });
+  };
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
