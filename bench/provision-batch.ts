@@ -1,26 +1,342 @@
 /**
- * Benchmark: 100 agents provisioned in one batch against a local site and the local platform
- * (simulated latency per platform call), beside the same number of bare workflows with the same
- * number of no-op activities, measured in the same run on the same Temporal server.
+ * Benchmark: one agent alone vs a batch of 100, provisioned against a local business site that
+ * answers every request after a delay and the `local` platform, beside the same number of bare
+ * workflows of the same shape (five no-op activities) measured in the same run on the same
+ * Temporal server. For each run it counts the database commands the core issued (by kind) and
+ * the engine round trips each workflow took (from its history), lists failures by error code,
+ * and gives per-step times and the queueing between steps. The rounds repeat after seeding
+ * stored agents (bench/seed-data.ts), and after each one the stack's idle CPU is sampled while
+ * the bench process runs the worker's real background loops.
  *
- *   npm run bench:provision            # BENCH_AGENTS=100 BENCH_PLATFORM_LATENCY_MS=2000
+ *   npm run bench:provision
+ *     BENCH_AGENTS=100                agents in the batch
+ *     BENCH_SITE_LATENCY_MS=400       delay of every response of the business site
+ *     BENCH_PLATFORM_LATENCY_MS=0     simulated latency of each local platform call
+ *     BENCH_SEED_STEPS=0,10000,20000  stored extra agents at each round (cumulative sizes)
+ *     BENCH_IDLE_SECONDS=15           idle CPU sampling window after each round
+ *     BENCH_KEEP_DB=1                 keep the bench database instead of dropping it
+ *
+ * Prints figures only; nothing here asserts a time.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import mongoose from 'mongoose';
 import { createActivities } from '../activities';
-import { percentile, printReport } from './bench-report';
-import { createCore } from '../core/composition-root';
+import { percentile, printReport, printTable } from './bench-report';
+import { seedData } from './seed-data';
+import { createCore, type Core } from '../core/composition-root';
 import { loadConfig } from '../core/config/config';
 import { connectDatabase } from '../core/db/database';
 import { createLogger } from '../core/logging/logger';
+import type { OperationDoc } from '../core/operations/operation-model';
 import { TemporalAgentWorkflows } from '../core/temporal/agent-workflow-client';
+import { TemporalWebhookWorkflows } from '../core/temporal/webhook-workflow-client';
 import { serveBusinessSite } from '../test/support/business-site';
+import { startBackgroundServices } from '../worker/background-services';
 
-const AGENTS = Number(process.env.BENCH_AGENTS ?? 100);
-const LATENCY_MS = Number(process.env.BENCH_PLATFORM_LATENCY_MS ?? 2000);
+function envNumber(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}=${raw} is not a non-negative number`);
+  return n;
+}
+
+const AGENTS = envNumber('BENCH_AGENTS', 100);
+const SITE_LATENCY_MS = envNumber('BENCH_SITE_LATENCY_MS', 400);
+const PLATFORM_LATENCY_MS = envNumber('BENCH_PLATFORM_LATENCY_MS', 0);
+const IDLE_SECONDS = envNumber('BENCH_IDLE_SECONDS', 15);
+const SEED_STEPS = (process.env.BENCH_SEED_STEPS || '0,10000,20000').split(',').map((s) => {
+  const n = Number(s.trim());
+  if (!Number.isInteger(n) || n < 0) throw new Error(`BENCH_SEED_STEPS: ${s} is not a count`);
+  return n;
+});
+const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
 /** Activities per provisioning: research, generate, deploy, number, activate. */
 const ACTIVITIES_PER_AGENT = 5;
+const STEPS = ['research', 'generate', 'deploy', 'number', 'activate'];
+const WRITE_COMMANDS = ['insert', 'update', 'delete', 'findAndModify'];
+const READ_COMMANDS = ['find', 'aggregate', 'count', 'distinct', 'getMore'];
+
+const TARGETS = {
+  batchPerOne: 3,
+  batchPerOneStretch: 2,
+  bareRatio: 0.6,
+  vsEmpty: 1.2,
+  idlePercent: 3,
+};
+
+// ---------------------------------------------------------------- database commands
+
+/** Counts every command the core's connection sends, by command name (driver command monitoring). */
+class CommandCounter {
+  private counts = new Map<string, number>();
+  constructor(connection: mongoose.Connection) {
+    connection.getClient().on('commandStarted', (e: { commandName: string }) => this.counts.set(e.commandName, (this.counts.get(e.commandName) ?? 0) + 1));
+  }
+  snapshot(): Map<string, number> {
+    return new Map(this.counts);
+  }
+  since(before: Map<string, number>): CommandCounts {
+    const delta: Record<string, number> = {};
+    for (const [name, n] of this.counts) if (n - (before.get(name) ?? 0) > 0) delta[name] = n - (before.get(name) ?? 0);
+    const sum = (names: string[]) => names.reduce((a, k) => a + (delta[k] ?? 0), 0);
+    const writes = sum(WRITE_COMMANDS);
+    const reads = sum(READ_COMMANDS);
+    const total = Object.values(delta).reduce((a, b) => a + b, 0);
+    return { byName: delta, writes, reads, other: total - writes - reads };
+  }
+}
+
+interface CommandCounts {
+  byName: Record<string, number>;
+  writes: number;
+  reads: number;
+  other: number;
+}
+
+function perAgent(c: CommandCounts, agents: number): string {
+  const kinds = WRITE_COMMANDS.filter((k) => c.byName[k]).map((k) => `${k} ${(c.byName[k] / agents).toFixed(1)}`);
+  return `${(c.writes / agents).toFixed(1)} writes (${kinds.join(', ') || 'none'}), ${(c.reads / agents).toFixed(1)} reads, ${(c.other / agents).toFixed(1)} other`;
+}
+
+// ---------------------------------------------------------------- engine round trips
+
+interface RoundTrips {
+  workflowTasks: number;
+  activityTasks: number;
+  markers: number;
+  total: number;
+}
+
+/** Per workflow, averaged: workflow tasks + activity tasks (attempts included) + local-activity markers. */
+async function roundTrips(client: Client, workflowIds: string[]): Promise<RoundTrips> {
+  const sums = { workflowTasks: 0, activityTasks: 0, markers: 0 };
+  let next = 0;
+  let counted = 0;
+  const reader = async () => {
+    while (next < workflowIds.length) {
+      const id = workflowIds[next++];
+      const history = await client.workflow.getHandle(id).fetchHistory().catch(() => null);
+      if (!history) continue;
+      counted++;
+      for (const e of history.events ?? []) {
+        if (e.workflowTaskStartedEventAttributes) sums.workflowTasks++;
+        // Only an activity's last attempt is recorded as started; its attempt number counts the rest.
+        else if (e.activityTaskStartedEventAttributes) sums.activityTasks += e.activityTaskStartedEventAttributes.attempt || 1;
+        else if (e.markerRecordedEventAttributes) sums.markers++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 10 }, reader));
+  const d = Math.max(1, counted);
+  const r = { workflowTasks: sums.workflowTasks / d, activityTasks: sums.activityTasks / d, markers: sums.markers / d };
+  return { ...r, total: r.workflowTasks + r.activityTasks + r.markers };
+}
+
+function describeTrips(t: RoundTrips): string {
+  return `${t.total.toFixed(1)} (workflow tasks ${t.workflowTasks.toFixed(1)} + activity tasks ${t.activityTasks.toFixed(1)} + local-activity markers ${t.markers.toFixed(1)})`;
+}
+
+// ---------------------------------------------------------------- CPU of the stack
+
+function clockTicks(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** utime + stime of a process (all its threads), in clock ticks; null once it is gone. */
+function cpuTicks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+  } catch {
+    return '';
+  }
+}
+
+function pgrep(args: string[]): number[] {
+  try {
+    return execFileSync('pgrep', args, { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number).filter((p) => p !== process.pid);
+  } catch {
+    return [];
+  }
+}
+
+/** The process listening on a local TCP port (found through /proc/net/tcp* and the processes' sockets). */
+function listeningPid(port: number): number | null {
+  const inodes = new Set<string>();
+  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A') continue; // 0A: LISTEN
+      if (parseInt(cols[1].split(':')[1], 16) === port) inodes.add(cols[9]);
+    }
+  }
+  if (inodes.size === 0) return null;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${entry}/fd/${fd}`));
+        if (m && inodes.has(m[1])) return Number(entry);
+      } catch {
+        // fd closed meanwhile
+      }
+    }
+  }
+  return null;
+}
+
+interface StackProcesses {
+  ferretdb: number[];
+  temporal: number[];
+  postgres: number[];
+  bench: number[];
+  /** What the FerretDB process stores into, from its command line. */
+  store: string;
+}
+
+function portOf(uriOrAddress: string, fallback: number): number {
+  const m = /:(\d+)(?:[/?]|$)/.exec(uriOrAddress.replace(/^[a-z+]+:\/\//, '').split('/')[0] + '/');
+  return m ? Number(m[1]) : fallback;
+}
+
+function findStack(mongodbUri: string, temporalAddress: string): StackProcesses {
+  const root = path.resolve(__dirname, '..', '..');
+  let ferretdb = listeningPid(portOf(mongodbUri, 27017));
+  if (ferretdb === null) {
+    try {
+      const pid = Number(readFileSync(path.join(root, '.data/run/ferretdb.pid'), 'utf8').trim());
+      if (cpuTicks(pid) !== null) ferretdb = pid;
+    } catch {
+      // no pid file
+    }
+  }
+  const ferretdbPids = ferretdb !== null ? [ferretdb] : pgrep(['-f', 'wfw-ferretdb']);
+  const temporal = listeningPid(portOf(temporalAddress, 7233));
+  const temporalPids = temporal !== null ? [temporal] : pgrep(['-f', 'temporal server start-dev']);
+  const line = ferretdbPids.map(cmdline).join(' ');
+  let handler = /--handler[= ](\S+)/.exec(line)?.[1] ?? 'auto';
+  if (handler === 'auto') {
+    // The launcher picks PostgreSQL when it answers and writes down which it chose.
+    const file = /--backend-file[= ](\S+)/.exec(line)?.[1];
+    try {
+      handler = file ? `${readFileSync(file, 'utf8').trim()}, chosen by --handler auto` : 'auto';
+    } catch {
+      handler = 'auto';
+    }
+  }
+  // Unknown backend: count PostgreSQL if it runs at all rather than miss it.
+  const onPostgres = handler.startsWith('postgres') || (handler === 'auto' && pgrep(['-x', 'postgres']).length > 0);
+  return {
+    ferretdb: ferretdbPids,
+    temporal: temporalPids,
+    postgres: onPostgres ? pgrep(['-x', 'postgres']) : [],
+    bench: [process.pid],
+    store: ferretdbPids.length ? `FerretDB (${handler}, pid ${ferretdbPids.join(',')})` : 'a MongoDB-wire server not found among local processes',
+  };
+}
+
+interface IdleSample {
+  seconds: number;
+  /** % of one core, by process group. */
+  percent: Record<'ferretdb' | 'temporal' | 'postgres' | 'bench', number | null>;
+  total: number;
+  commands: CommandCounts;
+}
+
+async function sampleIdle(seconds: number, mongodbUri: string, temporalAddress: string, counter: CommandCounter, tick: number): Promise<IdleSample> {
+  const stack = findStack(mongodbUri, temporalAddress);
+  const groups = ['ferretdb', 'temporal', 'postgres', 'bench'] as const;
+  const read = () => {
+    const out: Record<string, Map<number, number>> = {};
+    for (const g of groups) {
+      // Postgres forks a process per connection: re-list them at each end.
+      const pids = g === 'postgres' && stack.postgres.length ? pgrep(['-x', 'postgres']) : stack[g];
+      out[g] = new Map(pids.map((p) => [p, cpuTicks(p)]).filter((e): e is [number, number] => e[1] !== null));
+    }
+    return out;
+  };
+  const commandsBefore = counter.snapshot();
+  const before = read();
+  const t0 = process.hrtime.bigint();
+  await sleep(seconds * 1000);
+  const after = read();
+  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+  const percent = {} as IdleSample['percent'];
+  let total = 0;
+  for (const g of groups) {
+    if (after[g].size === 0 && before[g].size === 0) {
+      percent[g] = null;
+      continue;
+    }
+    let ticks = 0;
+    // A process that appeared in the window counts from zero; one that ended loses its share.
+    for (const [pid, t] of after[g]) ticks += t - (before[g].get(pid) ?? 0);
+    percent[g] = (ticks / tick / elapsed) * 100;
+    total += percent[g]!;
+  }
+  return { seconds: elapsed, percent, total, commands: counter.since(commandsBefore) };
+}
+
+// ---------------------------------------------------------------- one round
+
+interface RoundResult {
+  storedExtra: number;
+  storedAgents: number;
+  soloMs: number;
+  soloCommands: CommandCounts;
+  soloTrips: RoundTrips;
+  batchMs: number;
+  batchCommands: CommandCounts;
+  batchTrips: RoundTrips;
+  failures: number;
+  failureCodes: string;
+  bareMs: number;
+  bareTrips: RoundTrips;
+  idle: IdleSample;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function fmtS(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function pp(values: number[]): string {
+  return values.length ? `${percentile(values, 50).toFixed(2)} s / ${percentile(values, 99).toFixed(2)} s` : 'n/a';
+}
+
+type StepTimes = Record<string, { started_at: Date | null; completed_at: Date | null } | undefined>;
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
@@ -28,14 +344,25 @@ async function main(): Promise<void> {
   const dbName = `wfwbench_${randomBytes(4).toString('hex')}`;
   const mongodbUri = base.mongodbUri.replace(/\/[^/?]*(\?|$)/, `/${dbName}$1`);
   const taskQueue = `bench-${randomBytes(4).toString('hex')}`;
-  const config = { ...base, mongodbUri, localPlatformLatencyMs: LATENCY_MS, temporal: { ...base.temporal, taskQueue } };
+  const config = { ...base, mongodbUri, localPlatformLatencyMs: PLATFORM_LATENCY_MS, temporal: { ...base.temporal, taskQueue } };
+  const logger = createLogger('warn', 'bench');
+  const tick = clockTicks();
 
-  const db = await connectDatabase(mongodbUri);
+  // The core's own connection, as connectDatabase opens it plus command monitoring: what the
+  // core sends is counted. The bench's own reads and the seeding go through a second one.
+  const db = mongoose.createConnection(mongodbUri, { serverSelectionTimeoutMS: 5000, retryWrites: false, autoIndex: false, monitorCommands: true });
+  await db.asPromise();
+  const counter = new CommandCounter(db);
+  const observerDb = await connectDatabase(mongodbUri);
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
-  const core = createCore(config, db, createLogger('warn', 'bench'), { workflows: new TemporalAgentWorkflows(client, taskQueue) });
+  const core = createCore(config, db, logger, {
+    workflows: new TemporalAgentWorkflows(client, taskQueue),
+    webhookWorkflows: new TemporalWebhookWorkflows(client, taskQueue, config.webhooks),
+  });
+  const observer: Pick<Core, 'models' | 'connection'> = createCore(config, observerDb, logger);
   await core.ensureIndexes();
-  const site = await serveBusinessSite();
+  const site = await serveBusinessSite({ latencyMs: SITE_LATENCY_MS });
   const native = await NativeConnection.connect({ address: config.temporal.address });
 
   const worker = await Worker.create({
@@ -58,70 +385,213 @@ async function main(): Promise<void> {
     maxConcurrentWorkflowTaskExecutions: 200,
   });
   const running = [worker.run(), bareWorker.run()];
+  // What the real worker runs beside its pollers: measured during the batches and while idle.
+  const stopBackground = startBackgroundServices(core, logger);
 
+  const stack = findStack(mongodbUri, config.temporal.address);
+  printReport('provision-batch benchmark: setup', [
+    ['database', `${mongodbUri.replace(/\/[^/]*$/, '')}/${dbName}${KEEP_DB ? ' (kept: BENCH_KEEP_DB=1)' : ' (dropped at the end)'}`],
+    ['store', stack.store],
+    ['Temporal', `${config.temporal.address}${stack.temporal.length ? ` (pid ${stack.temporal.join(',')})` : ''}`],
+    ['agents in batch (BENCH_AGENTS)', String(AGENTS)],
+    ['business site latency per request (BENCH_SITE_LATENCY_MS)', `${SITE_LATENCY_MS} ms`],
+    ['local platform latency per call (BENCH_PLATFORM_LATENCY_MS)', `${PLATFORM_LATENCY_MS} ms`],
+    ['stored extra agents per round (BENCH_SEED_STEPS)', SEED_STEPS.join(', ')],
+    ['idle window (BENCH_IDLE_SECONDS)', `${IDLE_SECONDS} s`],
+    ['bench process runs', 'agent + bare Temporal workers, worker/background-services.ts loops'],
+  ]);
+
+  const results: RoundResult[] = [];
+  let seeded = 0;
   try {
     const account = await core.accounts.create('bench');
     const payload = { name: 'Bench Dental', platform: 'local' as const, business_url: site.url, template_id: 'dental_receptionist', language: 'en' };
 
-    // A light poll (a count) so that measuring does not load the database it measures;
-    // per-operation times come from the documents' own timestamps, not from this loop.
-    const waitAll = async (ids: string[]) => {
-      while ((await core.models.operations.countDocuments({ _id: { $in: ids }, status: { $in: ['pending', 'running'] } })) > 0) {
-        await new Promise((r) => setTimeout(r, 250));
+    /** Waits on the workflows (a Temporal long poll, no database polling), then reads the operations once. */
+    const waitAll = async (ids: string[]): Promise<OperationDoc[]> => {
+      await Promise.all(ids.map((id) => client.workflow.getHandle(id).result().catch(() => undefined)));
+      // An operation whose workflow never started is left to the reconciler: give it a bounded while.
+      for (let waited = 0; ; waited += 1000) {
+        const ops = await observer.models.operations.find({ _id: { $in: ids } }).lean<OperationDoc[]>();
+        if (waited >= 60_000 || ops.every((o) => o.status !== 'pending' && o.status !== 'running')) return ops;
+        await sleep(1000);
       }
-      return core.models.operations.find({ _id: { $in: ids } }).lean();
     };
 
-    // One agent alone: the floor any batch is compared with.
-    const soloStart = Date.now();
-    const solo = await core.provisioning.provision(account.id, payload);
-    await waitAll([solo.operation_id]);
-    const soloMs = Date.now() - soloStart;
+    for (const target of SEED_STEPS) {
+      if (target > seeded) {
+        const s = await seedData(observer, { agents: target - seeded });
+        const docs = Object.values(s.documents).reduce((a, b) => a + b, 0);
+        process.stdout.write(`\nseeded ${s.agents} agents (${docs} documents in ${s.accounts} accounts) in ${(s.ms / 1000).toFixed(1)} s\n`);
+        seeded = target;
+        await sleep(2000);
+      }
+      const storedAgents = await observer.models.agents.estimatedDocumentCount();
 
-    const batchStart = Date.now();
-    const batch = await core.provisioning.provisionBatch(account.id, Array.from({ length: AGENTS }, (_, i) => ({ payload: { ...payload, name: `Bench ${i}` } })));
-    const ops = await waitAll(batch.operation_ids);
-    const batchMs = Date.now() - batchStart;
-    const failed = ops.filter((o) => o.status !== 'active').length;
-    const perOp = ops.map((o) => (o.completed_at!.getTime() - o.created_at.getTime()) / 1000);
+      // One agent alone: the floor any batch is compared with.
+      let before = counter.snapshot();
+      const soloStart = Date.now();
+      const solo = await core.provisioning.provision(account.id, payload);
+      const [soloOp] = await waitAll([solo.operation_id]);
+      const soloMs = Date.now() - soloStart;
+      const soloCommands = counter.since(before);
+      const soloTrips = await roundTrips(client, [solo.operation_id]);
 
-    const bareStart = Date.now();
-    await Promise.all(
-      Array.from({ length: AGENTS }, (_, i) => client.workflow.execute('bareWorkflow', { taskQueue: bareQueue, workflowId: `${bareQueue}-${i}`, args: [ACTIVITIES_PER_AGENT] })),
-    );
-    const bareMs = Date.now() - bareStart;
+      before = counter.snapshot();
+      const batchStart = Date.now();
+      const batch = await core.provisioning.provisionBatch(account.id, Array.from({ length: AGENTS }, (_, i) => ({ payload: { ...payload, name: `Bench ${i}` } })));
+      const ops = await waitAll(batch.operation_ids);
+      const batchMs = Date.now() - batchStart;
+      const batchCommands = counter.since(before);
+      const batchTrips = await roundTrips(client, batch.operation_ids);
 
-    const provisionRate = AGENTS / (batchMs / 1000);
-    const bareRate = AGENTS / (bareMs / 1000);
-    const rows: [string, string][] = [
-      ['database', mongodbUri.replace(/\/[^/]*$/, '')],
-      ['agents in batch', String(AGENTS)],
-      ['simulated platform latency per call', `${LATENCY_MS} ms`],
-      ['one agent alone, wall', `${(soloMs / 1000).toFixed(2)} s`],
-      ['batch, wall', `${(batchMs / 1000).toFixed(2)} s`],
-      ['batch / one agent (target < 2.0)', (batchMs / soloMs).toFixed(2)],
-      ['batch throughput', `${provisionRate.toFixed(2)} agents/s`],
-      ['per-operation p50 / p99', `${percentile(perOp, 50).toFixed(2)} s / ${percentile(perOp, 99).toFixed(2)} s`],
-      ['failed operations', String(failed)],
-      [`bare engine: ${AGENTS} workflows x ${ACTIVITIES_PER_AGENT} no-op activities, wall`, `${(bareMs / 1000).toFixed(2)} s`],
-      ['bare engine throughput', `${bareRate.toFixed(2)} workflows/s`],
-      ['provisioning / bare throughput (target >= 0.5)', (provisionRate / bareRate).toFixed(2)],
-    ];
-    // Where the time goes: median and p99 of each step across the batch.
-    for (const step of ['research', 'generate', 'deploy', 'number', 'activate']) {
-      const durations = ops
-        .map((o) => (o.steps as unknown as Record<string, { started_at: Date | null; completed_at: Date | null }>)[step])
-        .filter((s) => s?.started_at && s?.completed_at)
-        .map((s) => (s.completed_at!.getTime() - s.started_at!.getTime()) / 1000);
-      if (durations.length) rows.push([`  step ${step} p50 / p99`, `${percentile(durations, 50).toFixed(2)} s / ${percentile(durations, 99).toFixed(2)} s`]);
+      // Failures: operations not `active`, and items the batch refused to accept.
+      const codes = new Map<string, { n: number; steps: Map<string, number>; sample: string }>();
+      for (const o of ops.filter((o) => o.status !== 'active')) {
+        const code = o.error?.code ?? `status ${o.status}`;
+        const c = codes.get(code) ?? { n: 0, steps: new Map(), sample: o.error?.message ?? '' };
+        c.n++;
+        const step = o.error?.step ?? o.step ?? '?';
+        c.steps.set(step, (c.steps.get(step) ?? 0) + 1);
+        codes.set(code, c);
+      }
+      for (const r of batch.rejected) {
+        const c = codes.get(`rejected ${r.error.code}`) ?? { n: 0, steps: new Map(), sample: r.error.message };
+        c.n++;
+        codes.set(`rejected ${r.error.code}`, c);
+      }
+      const failures = [...codes.values()].reduce((a, c) => a + c.n, 0) + (AGENTS - ops.length - batch.rejected.length);
+      const failureCodes = [...codes].map(([code, c]) => `${code} x${c.n}${c.steps.size ? ` (${[...c.steps].map(([s, n]) => `${s} ${n}`).join(', ')})` : ''}`).join('; ');
+
+      const bareStart = Date.now();
+      const bareIds = Array.from({ length: AGENTS }, (_, i) => `${bareQueue}-${target}-${i}`);
+      await Promise.all(bareIds.map((workflowId) => client.workflow.execute('bareWorkflow', { taskQueue: bareQueue, workflowId, args: [ACTIVITIES_PER_AGENT] })));
+      const bareMs = Date.now() - bareStart;
+      const bareTrips = await roundTrips(client, bareIds);
+
+      const provisionRate = AGENTS / (batchMs / 1000);
+      const bareRate = AGENTS / (bareMs / 1000);
+      const perOp = ops.filter((o) => o.completed_at).map((o) => (o.completed_at!.getTime() - o.created_at.getTime()) / 1000);
+      const rows: [string, string][] = [
+        ['stored agents (seeded extra)', `${storedAgents} (${target})`],
+        ['one agent alone, wall', `${fmtS(soloMs)} (${soloOp?.status ?? 'missing'})`],
+        ['  its DB commands', perAgent(soloCommands, 1)],
+        ['  its engine round trips', describeTrips(soloTrips)],
+        [`batch of ${AGENTS}, wall`, fmtS(batchMs)],
+        [`batch / one agent (target <= ${TARGETS.batchPerOne}, stretch ${TARGETS.batchPerOneStretch})`, (batchMs / soloMs).toFixed(2)],
+        ['batch throughput', `${provisionRate.toFixed(2)} agents/s`],
+        [`bare engine: ${AGENTS} workflows x ${ACTIVITIES_PER_AGENT} no-op activities, wall`, fmtS(bareMs)],
+        ['bare engine throughput', `${bareRate.toFixed(2)} workflows/s`],
+        ['  bare engine round trips per workflow', describeTrips(bareTrips)],
+        [`provisioning / bare throughput (target >= ${TARGETS.bareRatio})`, (provisionRate / bareRate).toFixed(2)],
+        ['DB commands per agent in the batch', perAgent(batchCommands, AGENTS)],
+        ['  by command (batch total)', Object.entries(batchCommands.byName).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')],
+        ['engine round trips per agent', describeTrips(batchTrips)],
+        ['failed operations (target 0)', failures ? `${failures}: ${failureCodes}` : '0'],
+        ...[...codes].map(([code, c]): [string, string] => [`  ${code} message`, c.sample.replace(/\s+/g, ' ').slice(0, 160)]),
+        ['per-operation p50 / p99', pp(perOp)],
+      ];
+      // Where the time goes: each step, and the wait before it (queueing: previous step done → this one started).
+      const queueTotals: number[] = [];
+      const gaps = new Map<string, number[]>();
+      for (const o of ops) {
+        const steps = o.steps as unknown as StepTimes;
+        let prevEnd: Date | null = o.created_at;
+        let queued = 0;
+        let prevName = 'accepted';
+        for (const step of STEPS) {
+          const s = steps[step];
+          if (!s?.started_at || !prevEnd) break;
+          const gap = (s.started_at.getTime() - prevEnd.getTime()) / 1000;
+          const key = `${prevName} -> ${step}`;
+          gaps.set(key, [...(gaps.get(key) ?? []), gap]);
+          queued += gap;
+          prevEnd = s.completed_at;
+          prevName = step;
+        }
+        queueTotals.push(queued);
+      }
+      for (const step of STEPS) {
+        const durations = ops
+          .map((o) => (o.steps as unknown as StepTimes)[step])
+          .filter((s) => s?.started_at && s?.completed_at)
+          .map((s) => (s!.completed_at!.getTime() - s!.started_at!.getTime()) / 1000);
+        if (durations.length) rows.push([`  step ${step} p50 / p99`, pp(durations)]);
+      }
+      for (const [key, values] of gaps) rows.push([`  queueing ${key} p50 / p99`, pp(values)]);
+      rows.push(['  queueing per operation, total, p50 / p99', pp(queueTotals)]);
+
+      // Idle: nothing requested; the background loops keep running in this process.
+      await sleep(2000);
+      const idle = await sampleIdle(IDLE_SECONDS, mongodbUri, config.temporal.address, counter, tick);
+      const pct = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(1)}%`);
+      rows.push([
+        `idle CPU over ${idle.seconds.toFixed(0)} s, % of one core (target < ${TARGETS.idlePercent}%)`,
+        `total ${idle.total.toFixed(1)}%: FerretDB ${pct(idle.percent.ferretdb)}, Temporal ${pct(idle.percent.temporal)}, PostgreSQL ${pct(idle.percent.postgres)}, bench/worker loops ${pct(idle.percent.bench)}`,
+      ]);
+      rows.push(['  idle DB commands from the worker loops', `${(idle.commands.reads / idle.seconds).toFixed(1)} reads/s, ${(idle.commands.writes / idle.seconds).toFixed(1)} writes/s`]);
+      printReport(`provision-batch benchmark, round with ${target} stored extra agents`, rows);
+
+      results.push({ storedExtra: target, storedAgents, soloMs, soloCommands, soloTrips, batchMs, batchCommands, batchTrips, failures, failureCodes, bareMs, bareTrips, idle });
     }
-    printReport('provision-batch benchmark', rows);
+
+    const empty = results[0];
+    const mark = (ok: boolean) => (ok ? ' ok' : ' MISS');
+    printTable(
+      `provision-batch benchmark: summary (${new Date().toISOString()}; ${AGENTS} agents, site ${SITE_LATENCY_MS} ms, platform ${PLATFORM_LATENCY_MS} ms; ${stack.store})`,
+      ['stored agents', 'one agent', 'batch wall', 'batch/one', 'agents/s', 'bare wf/s', 'to bare', 'writes/agent', 'reads/agent', 'round trips/agent', 'failures', 'vs empty', 'idle CPU'],
+      [
+        ['target', '', '', `<= ${TARGETS.batchPerOne} (${TARGETS.batchPerOneStretch})`, '', '', `>= ${TARGETS.bareRatio}`, '', '', '', '0', `<= ${TARGETS.vsEmpty.toFixed(2)}`, `< ${TARGETS.idlePercent}%`],
+        ...results.map((r) => {
+          const rate = AGENTS / (r.batchMs / 1000);
+          const bare = AGENTS / (r.bareMs / 1000);
+          const ratio = r.batchMs / r.soloMs;
+          const vsEmpty = r.batchMs / empty.batchMs;
+          return [
+            `${r.storedAgents} (+${r.storedExtra})`,
+            fmtS(r.soloMs),
+            fmtS(r.batchMs),
+            ratio.toFixed(2) + mark(ratio <= TARGETS.batchPerOne),
+            rate.toFixed(2),
+            bare.toFixed(2),
+            (rate / bare).toFixed(2) + mark(rate / bare >= TARGETS.bareRatio),
+            (r.batchCommands.writes / AGENTS).toFixed(1),
+            (r.batchCommands.reads / AGENTS).toFixed(1),
+            r.batchTrips.total.toFixed(1),
+            String(r.failures) + mark(r.failures === 0),
+            r === empty ? '1.00' : vsEmpty.toFixed(2) + mark(vsEmpty <= TARGETS.vsEmpty),
+            `${r.idle.total.toFixed(1)}%` + mark(r.idle.total < TARGETS.idlePercent),
+          ];
+        }),
+      ],
+    );
+    const pct = (v: number | null) => (v === null ? 'n/a' : `${v.toFixed(1)}%`);
+    printTable(
+      `idle CPU after each round, % of one core over ${IDLE_SECONDS} s, nothing requested (target: total < ${TARGETS.idlePercent}%)`,
+      ['stored agents', 'FerretDB', 'Temporal', 'PostgreSQL', 'bench (worker loops)', 'total', 'idle DB reads/s', 'idle DB writes/s'],
+      results.map((r) => [
+        String(r.storedAgents),
+        pct(r.idle.percent.ferretdb),
+        pct(r.idle.percent.temporal),
+        pct(r.idle.percent.postgres),
+        pct(r.idle.percent.bench),
+        `${r.idle.total.toFixed(1)}%`,
+        (r.idle.commands.reads / r.idle.seconds).toFixed(1),
+        (r.idle.commands.writes / r.idle.seconds).toFixed(1),
+      ]),
+    );
+    process.stdout.write(
+      '\n  Shared services: the Temporal server and FerretDB also serve whoever else uses them on this machine; their idle figures include that.\n' +
+        '  DB commands are those the core (activities, provisioning service, worker loops) sent on its connection during the window; the bench\'s own reads are not counted.\n',
+    );
   } finally {
+    stopBackground();
     worker.shutdown();
     bareWorker.shutdown();
     await Promise.allSettled(running);
     await site.close();
-    await db.dropDatabase().catch(() => undefined);
+    if (!KEEP_DB) await observerDb.dropDatabase().catch(() => undefined);
+    await observerDb.close();
     await db.close();
     await native.close();
     await connection.close();
