@@ -147,7 +147,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     accounts: new AccountService(models.accounts),
     serviceAccounts,
     tokens: new TokenService(serviceAccounts, models.signingKeys, config.tokenTtlSeconds, config.tokenSigningKey),
-    idempotency: new IdempotencyService(models.idempotency, box),
+    idempotency: new IdempotencyService(models.idempotency, box, config.idempotencyLockMs),
     rateLimits: new RateLimitService(models.rateLimits, config.rateLimit),
     outbound,
     async ensureIndexes() {

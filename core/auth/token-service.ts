@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { jwtVerify, SignJWT } from 'jose';
+import { decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { Model } from 'mongoose';
+import type { KeyEntry } from '../secrets/key-ring';
 import { storedKey } from '../secrets/stored-key';
 import { ServiceAccountService } from '../service-accounts/service-account-service';
 import { ServiceAccountDoc } from '../service-accounts/service-account-model';
@@ -10,7 +11,15 @@ import { isScope, Scope } from './scopes';
 
 const ISSUER = 'workforcewave';
 const AUDIENCE = 'workforcewave-api';
-const KEY_ID = 'access-token-hs256';
+/** Where the development key lives when none is configured (never in production: config refuses). */
+const STORED_KEY_ID = 'access-token-hs256';
+/** The `kid` of tokens signed with that stored key. */
+const STORED_KID = 'db';
+
+interface SigningKey {
+  id: string;
+  key: Uint8Array;
+}
 
 export interface IssuedToken {
   access_token: string;
@@ -30,27 +39,29 @@ export class InvalidScopeError extends Error {
  * Each request re-reads the service account, so revoking it ends its tokens at once.
  */
 export class TokenService {
-  private key?: Uint8Array;
+  private ring?: Promise<SigningKey[]>;
 
   constructor(
     private readonly serviceAccounts: ServiceAccountService,
     private readonly signingKeys: Model<SigningKeyDoc>,
     private readonly ttlSeconds: number,
-    private readonly configuredKey?: string,
+    /** Newest first: the first signs, every one verifies the tokens it signed (rotation). */
+    private readonly configuredKeys: readonly KeyEntry[] = [],
   ) {}
 
   async issue(sa: ServiceAccountDoc, requested?: string): Promise<IssuedToken> {
     const scopes = narrowScopes(sa.scopes, requested);
     const now = Math.floor(Date.now() / 1000);
+    const [current] = await this.loadRing();
     const token = await new SignJWT({ acct: sa.account_id, scope: scopes.join(' ') })
-      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: current.id })
       .setSubject(sa._id)
       .setIssuer(ISSUER)
       .setAudience(AUDIENCE)
       .setIssuedAt(now)
       .setExpirationTime(now + this.ttlSeconds)
       .setJti(randomBytes(12).toString('base64url'))
-      .sign(await this.signingKey());
+      .sign(current.key);
     return { access_token: token, expires_in: this.ttlSeconds, token_type: 'Bearer', scope: scopes.join(' ') };
   }
 
@@ -60,12 +71,8 @@ export class TokenService {
       const sa = await this.serviceAccounts.findBySecret(bearer);
       return sa ? { accountId: sa.account_id, serviceAccountId: sa._id, scopes: new Set(sa.scopes), via: 'secret' } : null;
     }
-    let payload;
-    try {
-      ({ payload } = await jwtVerify(bearer, await this.signingKey(), { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] }));
-    } catch {
-      return null;
-    }
+    const payload = await this.verify(bearer);
+    if (!payload) return null;
     const scopeClaim = payload.scope;
     if (typeof payload.sub !== 'string' || typeof scopeClaim !== 'string') return null;
     const sa = await this.serviceAccounts.findActive(payload.sub);
@@ -75,15 +82,35 @@ export class TokenService {
     return { accountId: sa.account_id, serviceAccountId: sa._id, scopes: new Set(scopes), via: 'token' };
   }
 
-  private async signingKey(): Promise<Uint8Array> {
-    if (this.key) return this.key;
-    if (this.configuredKey) {
-      this.key = new TextEncoder().encode(this.configuredKey);
-      return this.key;
+  /** The key named by the token's `kid`; tokens from before key IDs are tried against every key. */
+  private async verify(bearer: string) {
+    let kid: string | undefined;
+    try {
+      kid = decodeProtectedHeader(bearer).kid;
+    } catch {
+      return null;
     }
-    // First instance to ask creates the key; every other instance reads that one.
-    this.key = await storedKey(this.signingKeys, KEY_ID);
-    return this.key;
+    const ring = await this.loadRing();
+    const candidates = kid === undefined ? ring : ring.filter((k) => k.id === kid);
+    for (const candidate of candidates) {
+      try {
+        return (await jwtVerify(bearer, candidate.key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] })).payload;
+      } catch {
+        // not this key (or not a valid token at all)
+      }
+    }
+    return null;
+  }
+
+  private loadRing(): Promise<SigningKey[]> {
+    this.ring ??= (async () => {
+      if (this.configuredKeys.length > 0) return this.configuredKeys.map((k) => ({ id: k.id, key: new TextEncoder().encode(k.secret) }));
+      // First instance to ask creates the key; every other instance reads that one.
+      return [{ id: STORED_KID, key: new Uint8Array(await storedKey(this.signingKeys, STORED_KEY_ID)) }];
+    })();
+    // A failed load (database blip) must not stick.
+    this.ring.catch(() => (this.ring = undefined));
+    return this.ring;
   }
 }
 

@@ -17,6 +17,8 @@ const envSchema = z.object({
   WFW_TOKEN_SIGNING_KEY: z.string().min(32).optional(),
   WFW_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
   WFW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** How long an Idempotency-Key claim outlives a crashed holder (live holders keep renewing it). */
+  WFW_IDEMPOTENCY_LOCK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   WFW_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   WFW_PUBLIC_BASE_URL: z.string().url().optional(),
   /** 32 bytes, base64: seals stored provider credentials. Unset: a key is generated in the database (dev only). */
@@ -62,6 +64,7 @@ export interface Config {
   tokenTtlSeconds: number;
   rateLimit: { requestsPerWindow: number; windowSeconds: number };
   maxBodyBytes: number;
+  idempotencyLockMs: number;
   publicBaseUrl?: string;
   encryptionKey?: string;
   localPlatformLatencyMs: number;
@@ -95,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenTtlSeconds: e.WFW_TOKEN_TTL_SECONDS,
     rateLimit: { requestsPerWindow: e.WFW_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 },
     maxBodyBytes: e.WFW_MAX_BODY_BYTES,
+    idempotencyLockMs: e.WFW_IDEMPOTENCY_LOCK_SECONDS * 1000,
     publicBaseUrl: e.WFW_PUBLIC_BASE_URL,
     encryptionKey: e.WFW_ENCRYPTION_KEY,
     localPlatformLatencyMs: e.WFW_LOCAL_PLATFORM_LATENCY_MS,

@@ -25,7 +25,7 @@ export class PlatformCredentialService {
 
   async put(accountId: string, provider: CredentialProvider, input: CredentialInput): Promise<{ view: PlatformCredentialView; created: boolean }> {
     const hint = 'api_key' in input ? `…${input.api_key.slice(-4)}` : `${input.account_sid.slice(0, 6)}…`;
-    const sealed = await this.box.seal(JSON.stringify(input));
+    const sealed = await this.box.seal(JSON.stringify(input), { accountId, purpose: `platform-credential:${provider}` });
     const now = new Date();
     const before = await this.credentials
       .findOneAndUpdate(
@@ -66,7 +66,7 @@ export class PlatformCredentialService {
   private async openRaw(accountId: string, provider: CredentialProvider): Promise<CredentialInput | null> {
     const doc = await this.credentials.findOne({ _id: `${accountId}:${provider}`, account_id: accountId }).lean<PlatformCredentialDoc>();
     if (!doc) return null;
-    return JSON.parse(await this.box.open(doc.sealed)) as CredentialInput;
+    return JSON.parse(await this.box.open(doc.sealed, { accountId, purpose: `platform-credential:${provider}` })) as CredentialInput;
   }
 }
 

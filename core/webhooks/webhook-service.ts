@@ -10,7 +10,7 @@ import { decodeTime } from 'ulid';
 import { derivedPrefixedId, isId, newId } from '../ids/ids';
 import { checkOutboundUrl, OutboundGuardOptions, OutboundUrlRefused } from '../outbound/outbound-url-guard';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
-import type { SecretBox } from '../secrets/secret-box';
+import type { SealBinding, SecretBox } from '../secrets/secret-box';
 import { DeliveryAttemptDoc, DeliveryStatus, WebhookDeliveryDoc, WebhookSubscriptionDoc } from './webhook-model';
 import { newSigningSecret } from './webhook-signer';
 
@@ -91,6 +91,11 @@ export function deliveryBody(subscriptionId: string, deliveryId: string, event: 
   });
 }
 
+/** A signing secret opens only for the subscription (and account) it was made for. */
+function secretBinding(sub: Pick<WebhookSubscriptionDoc, '_id' | 'account_id'>): SealBinding {
+  return { accountId: sub.account_id, purpose: `webhook-secret:${sub._id}` };
+}
+
 /** What a subscription carries: its types, or every type when it names none. */
 export function carriedEventTypes(sub: Pick<WebhookSubscriptionDoc, 'event_types'>): readonly string[] {
   return sub.event_types.length > 0 ? sub.event_types : EVENT_TYPES;
@@ -146,8 +151,9 @@ export class WebhookService {
     this.checkUrl(input.url);
     const secret = newSigningSecret();
     const now = new Date();
+    const id = newId('webhook');
     const doc: WebhookSubscriptionDoc = {
-      _id: newId('webhook'),
+      _id: id,
       account_id: accountId,
       url: input.url,
       event_types: [...new Set(input.event_types ?? [])],
@@ -157,7 +163,7 @@ export class WebhookService {
       disabled_reason: null,
       disabled_at: null,
       failing_since: null,
-      secrets: [{ sealed: await this.box.seal(secret), created_at: now, expires_at: null }],
+      secrets: [{ sealed: await this.box.seal(secret, secretBinding({ _id: id, account_id: accountId })), created_at: now, expires_at: null }],
       deleted_at: null,
       created_at: now,
       updated_at: now,
@@ -206,7 +212,7 @@ export class WebhookService {
     const kept = doc.secrets
       .map((s) => ({ ...s, expires_at: s.expires_at ?? graceEnd }))
       .filter((s) => s.expires_at > now);
-    const secrets = [{ sealed: await this.box.seal(secret), created_at: now, expires_at: null }, ...kept];
+    const secrets = [{ sealed: await this.box.seal(secret, secretBinding(doc)), created_at: now, expires_at: null }, ...kept];
     await this.subscriptions.updateOne({ _id: id, account_id: accountId }, { $set: { secrets, updated_at: now } });
     return { ...(await this.get(accountId, id)), secret };
   }
@@ -214,7 +220,7 @@ export class WebhookService {
   /** Every secret that signs right now: the current one first, then any still in their grace period. */
   async activeSecrets(subscription: WebhookSubscriptionDoc, now = new Date()): Promise<string[]> {
     const live = subscription.secrets.filter((s) => !s.expires_at || new Date(s.expires_at) > now);
-    return Promise.all(live.map((s) => this.box.open(s.sealed)));
+    return Promise.all(live.map((s) => this.box.open(s.sealed, secretBinding(subscription))));
   }
 
   async sendTest(accountId: string, scopes: ReadonlySet<Scope>, id: string): Promise<DeliveryView> {
