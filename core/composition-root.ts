@@ -123,7 +123,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const serviceAccounts = new ServiceAccountService(models.serviceAccounts);
   const agents = new AgentService(models.agents, models.promptVersions);
   const operations = new OperationService(models.operations);
-  const box = new SecretBox(models.signingKeys, config.encryptionKey);
+  const box = new SecretBox(models.signingKeys, config.encryptionKeys);
   const credentials = new PlatformCredentialService(models.platformCredentials, box);
   const guard = { allowPrivateNetworks: config.allowPrivateNetworks };
   const outbound = new OutboundHttpClient(guard);
@@ -146,7 +146,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     connection,
     accounts: new AccountService(models.accounts),
     serviceAccounts,
-    tokens: new TokenService(serviceAccounts, models.signingKeys, config.tokenTtlSeconds, config.tokenSigningKey),
+    tokens: new TokenService(serviceAccounts, models.signingKeys, config.tokenTtlSeconds, config.tokenSigningKeys),
     idempotency: new IdempotencyService(models.idempotency, box, config.idempotencyLockMs),
     rateLimits: new RateLimitService(models.rateLimits, config.rateLimit),
     outbound,

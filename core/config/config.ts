@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KeyEntry, parseKeyList, SINGLE_KEY_ID } from '../secrets/key-ring';
 
 const flag = z
   .enum(['0', '1', 'true', 'false', ''])
@@ -13,16 +14,21 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('wfw-main'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   WFW_ALLOW_PRIVATE_NETWORKS: flag,
-  /** Shared HMAC key for access tokens; when unset, a key is generated once and kept in the database. */
+  NODE_ENV: z.string().optional(),
+  /** Shared HMAC key for access tokens; when unset, a key is generated once and kept in the database (not in production). */
   WFW_TOKEN_SIGNING_KEY: z.string().min(32).optional(),
+  /** `kid:key,kid:key`, newest first: the first signs, all verify (rotation). Replaces WFW_TOKEN_SIGNING_KEY. */
+  WFW_TOKEN_SIGNING_KEYS: z.string().optional(),
   WFW_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
   WFW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** How long an Idempotency-Key claim outlives a crashed holder (live holders keep renewing it). */
   WFW_IDEMPOTENCY_LOCK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   WFW_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
   WFW_PUBLIC_BASE_URL: z.string().url().optional(),
-  /** 32 bytes, base64: seals stored provider credentials. Unset: a key is generated in the database (dev only). */
+  /** 32 bytes, base64: seals stored secrets. Unset: a key is generated in the database (dev only). */
   WFW_ENCRYPTION_KEY: z.string().optional(),
+  /** `kid:base64key,…`, newest first: the first seals, all open (rotation). Replaces WFW_ENCRYPTION_KEY. */
+  WFW_ENCRYPTION_KEYS: z.string().optional(),
   WFW_LOCAL_PLATFORM_LATENCY_MS: z.coerce.number().int().min(0).default(0),
   /** Delays before attempts 2..5 (5 attempts in all): durations like 30s, 2m, 1h. */
   WFW_WEBHOOK_RETRY_SCHEDULE: z
@@ -60,13 +66,15 @@ export interface Config {
   temporal: { address: string; namespace: string; taskQueue: string };
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   allowPrivateNetworks: boolean;
-  tokenSigningKey?: string;
+  /** Newest first; empty means the database-held development key. */
+  tokenSigningKeys: KeyEntry[];
   tokenTtlSeconds: number;
   rateLimit: { requestsPerWindow: number; windowSeconds: number };
   maxBodyBytes: number;
   idempotencyLockMs: number;
   publicBaseUrl?: string;
-  encryptionKey?: string;
+  /** Newest first, each 32 bytes base64; empty means the database-held development key. */
+  encryptionKeys: KeyEntry[];
   localPlatformLatencyMs: number;
   llm: { baseUrl?: string; apiKey?: string; model?: string };
   webhooks: { retryScheduleMs: number[]; retryAfterCapMs: number; timeoutMs: number; disableAfterSeconds: number; secretGraceSeconds: number };
@@ -88,19 +96,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`invalid configuration: ${problems}`);
   }
   const e = parsed.data;
+  const keys = loadKeys(e);
   return {
     port: e.PORT,
     mongodbUri: e.MONGODB_URI,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE, taskQueue: e.TEMPORAL_TASK_QUEUE },
     logLevel: e.LOG_LEVEL,
     allowPrivateNetworks: e.WFW_ALLOW_PRIVATE_NETWORKS,
-    tokenSigningKey: e.WFW_TOKEN_SIGNING_KEY,
+    tokenSigningKeys: keys.signing,
     tokenTtlSeconds: e.WFW_TOKEN_TTL_SECONDS,
     rateLimit: { requestsPerWindow: e.WFW_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 },
     maxBodyBytes: e.WFW_MAX_BODY_BYTES,
     idempotencyLockMs: e.WFW_IDEMPOTENCY_LOCK_SECONDS * 1000,
     publicBaseUrl: e.WFW_PUBLIC_BASE_URL,
-    encryptionKey: e.WFW_ENCRYPTION_KEY,
+    encryptionKeys: keys.encryption,
     localPlatformLatencyMs: e.WFW_LOCAL_PLATFORM_LATENCY_MS,
     llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL },
     webhooks: {
@@ -117,4 +126,46 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       authRecheckMs: e.WFW_SSE_AUTH_RECHECK_MS,
     },
   };
+}
+
+function checkSigningKey(secret: string): string | null {
+  return secret.length >= 32 ? null : 'must be at least 32 characters';
+}
+
+function checkEncryptionKey(secret: string): string | null {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(secret) && Buffer.from(secret, 'base64').length === 32 ? null : 'must be 32 bytes, base64-encoded';
+}
+
+function keyList(name: string, list: string | undefined, singleName: string, single: string | undefined, check: (s: string) => string | null, problems: string[]): KeyEntry[] {
+  if (list !== undefined && single !== undefined) {
+    problems.push(`set ${name} or ${singleName}, not both (put the single key into the list under its own ID)`);
+    return [];
+  }
+  if (single !== undefined) {
+    const problem = check(single);
+    if (problem) problems.push(`${singleName}: ${problem}`);
+    return problem ? [] : [{ id: SINGLE_KEY_ID, secret: single }];
+  }
+  if (list === undefined) return [];
+  const parsed = parseKeyList(list, check);
+  problems.push(...parsed.problems.map((p) => `${name}: ${p}`));
+  return parsed.keys;
+}
+
+/**
+ * In production the keys must come from the environment: a key generated into the database sits
+ * next to the tokens' trust and the sealed secrets it is meant to protect.
+ */
+function loadKeys(e: z.infer<typeof envSchema>): { signing: KeyEntry[]; encryption: KeyEntry[] } {
+  const problems: string[] = [];
+  const signing = keyList('WFW_TOKEN_SIGNING_KEYS', e.WFW_TOKEN_SIGNING_KEYS, 'WFW_TOKEN_SIGNING_KEY', e.WFW_TOKEN_SIGNING_KEY, checkSigningKey, problems);
+  const encryption = keyList('WFW_ENCRYPTION_KEYS', e.WFW_ENCRYPTION_KEYS, 'WFW_ENCRYPTION_KEY', e.WFW_ENCRYPTION_KEY, checkEncryptionKey, problems);
+  if (problems.length > 0) throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  if (e.NODE_ENV === 'production') {
+    const missing = [signing.length === 0 && 'WFW_TOKEN_SIGNING_KEYS (or WFW_TOKEN_SIGNING_KEY)', encryption.length === 0 && 'WFW_ENCRYPTION_KEYS (or WFW_ENCRYPTION_KEY)'].filter(Boolean);
+    if (missing.length > 0) {
+      throw new Error(`NODE_ENV=production needs ${missing.join(' and ')}: keys are never generated into the database in production, where they would sit beside the data they protect`);
+    }
+  }
+  return { signing, encryption };
 }
