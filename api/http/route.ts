@@ -6,6 +6,7 @@ import { z, ZodType } from 'zod';
 import type { Principal } from '../../core/auth/principal';
 import type { Scope } from '../../core/auth/scopes';
 import { ApiError, ERROR_CODES, ErrorCode, ErrorDetail, InsufficientScopeError, UnauthenticatedError, ValidationError } from '../../core/errors/errors';
+import { crashPoint } from '../../core/faults/crash-points';
 import type { IdempotencyService } from '../../core/idempotency/idempotency-service';
 import type { RateLimitService } from '../../core/rate-limits/rate-limit-service';
 import type { TokenService } from '../../core/auth/token-service';
@@ -211,17 +212,23 @@ function routeHandler(route: RouteSpec, deps: RouteDeps) {
         ctx.body = stored.body === '' ? '' : JSON.parse(stored.body);
         return;
       }
+      crashPoint('keyed.claimed');
+      const hold = deps.idempotency.hold(principal.accountId, keyHeader);
       let result: RouteResult;
       try {
         result = (await route.handler({ ...input, idempotency: { key: keyHeader, claimedAt: decision.claimedAt } })) ?? { status: 204 };
       } catch (thrown) {
+        await hold.stop();
         const err = toApiError(thrown);
         // A definite answer (404, 409 conflict…) is the request's outcome and is replayed;
-        // a transient one is released so the retry really runs.
-        if (err.retryable || err.status >= 500) await deps.idempotency.release(principal.accountId, keyHeader);
+        // a transient one is not stored, and the claim is reopened (not deleted) so the retry
+        // keeps the claim time and finishes what this attempt wrote instead of duplicating it.
+        if (err.retryable || err.status >= 500) await deps.idempotency.reopen(principal.accountId, keyHeader);
         else await deps.idempotency.complete(principal.accountId, keyHeader, { status: err.status, body: JSON.stringify(errorBody(err, requestId)), content_type: 'application/json', headers: err.headers });
         throw err;
       }
+      await hold.stop();
+      crashPoint('keyed.before-complete');
       await deps.idempotency.complete(principal.accountId, keyHeader, {
         status: result.status,
         body: result.body === undefined ? '' : JSON.stringify(result.body),

@@ -5,8 +5,8 @@ import type { SealedSecret, SecretBox } from '../secrets/secret-box';
 import { IdempotencyRecordDoc, StoredResponse } from './idempotency-model';
 
 export const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
-/** How long one request may hold a key before it is presumed dead. */
-const LOCK_MS = 60 * 1000;
+/** How long a claim outlives its holder's last sign of life before another request may take it over. */
+export const DEFAULT_IDEMPOTENCY_LOCK_MS = 60 * 1000;
 
 /** `claimedAt` is stable across a takeover: work can derive its IDs from (key, claimedAt) to stay idempotent after a crash. */
 export type IdempotencyDecision = { kind: 'execute'; claimedAt: Date } | { kind: 'replay'; response: StoredResponse };
@@ -19,6 +19,7 @@ export class IdempotencyService {
   constructor(
     private readonly records: Model<IdempotencyRecordDoc>,
     private readonly box: SecretBox,
+    private readonly lockMs = DEFAULT_IDEMPOTENCY_LOCK_MS,
   ) {}
 
   async begin(accountId: string, key: string, fingerprint: string): Promise<IdempotencyDecision> {
@@ -32,7 +33,7 @@ export class IdempotencyService {
           key,
           fingerprint,
           state: 'in_progress',
-          locked_until: new Date(now.getTime() + LOCK_MS),
+          locked_until: new Date(now.getTime() + this.lockMs),
           response: null,
           created_at: now,
           expires_at: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
@@ -61,7 +62,7 @@ export class IdempotencyService {
         // The first holder died mid-request (no response was ever stored): take the key over atomically.
         const taken = await this.records.findOneAndUpdate(
           { _id: id, state: 'in_progress', locked_until: existing.locked_until },
-          { $set: { locked_until: new Date(now.getTime() + LOCK_MS) } },
+          { $set: { locked_until: new Date(now.getTime() + this.lockMs) } },
         );
         if (taken) return { kind: 'execute', claimedAt: existing.created_at };
       }
@@ -83,9 +84,38 @@ export class IdempotencyService {
     await this.records.updateOne({ _id: `${accountId}:${key}`, state: 'in_progress' }, { $set: { state: 'completed', response: stored } });
   }
 
-  /** Releases a claim whose request did not execute (validation failure, transient error) so a retry can run it. */
-  async release(accountId: string, key: string): Promise<void> {
-    await this.records.deleteOne({ _id: `${accountId}:${key}`, state: 'in_progress' });
+  /**
+   * Keeps the claim locked while its request runs, so a slow request (a 100-item batch) is never
+   * taken over by a retry and executed twice at once; the lock can then stay short, and a retry
+   * after a crash does not wait long. `stop()` waits for a renewal in flight, so nothing re-locks
+   * a claim after reopen().
+   */
+  hold(accountId: string, key: string): { stop(): Promise<void> } {
+    let inFlight: Promise<unknown> = Promise.resolve();
+    const renew = () => {
+      const now = new Date();
+      // Only a claim still locked is ours to extend: reopen() unlocks it, complete() settles it.
+      inFlight = this.records
+        .updateOne({ _id: `${accountId}:${key}`, state: 'in_progress', locked_until: { $gt: now } }, { $set: { locked_until: new Date(now.getTime() + this.lockMs) } })
+        .catch(() => undefined);
+    };
+    const timer = setInterval(renew, Math.max(100, Math.floor(this.lockMs / 3)));
+    timer.unref();
+    return {
+      async stop() {
+        clearInterval(timer);
+        await inFlight;
+      },
+    };
+  }
+
+  /**
+   * A request whose outcome is not definite (a transient failure) stores nothing, but keeps its
+   * claim and its claim time, unlocked: the retry takes it over at once and derives the same IDs,
+   * so it finishes what this attempt wrote instead of writing it a second time.
+   */
+  async reopen(accountId: string, key: string): Promise<void> {
+    await this.records.updateOne({ _id: `${accountId}:${key}`, state: 'in_progress' }, { $set: { locked_until: new Date(0) } });
   }
 
   async sweepExpired(now = new Date()): Promise<number> {
