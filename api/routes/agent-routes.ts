@@ -109,8 +109,8 @@ export function agentRoutes(deps: { agents: AgentService; provisioning: Provisio
       body: agentPatchSchema,
       errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT'],
       responses: { 202: { description: 'Accepted; poll the operation.', schema: acceptedSchema } },
-      async handler({ params, body, principal }) {
-        const accepted = await deps.provisioning.update(principal.accountId, params.id, body);
+      async handler({ params, body, principal, idempotency }) {
+        const accepted = await deps.provisioning.update(principal.accountId, params.id, body, idempotency);
         return { status: 202, body: accepted, headers: { Location: `/v2/operations/${accepted.operation_id}` } };
       },
     }),
@@ -125,8 +125,8 @@ export function agentRoutes(deps: { agents: AgentService; provisioning: Provisio
       params: idParam('agent'),
       errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT'],
       responses: { 202: { description: 'Accepted; poll the operation.', schema: acceptedSchema } },
-      async handler({ params, principal }) {
-        const accepted = await deps.provisioning.remove(principal.accountId, params.id);
+      async handler({ params, principal, idempotency }) {
+        const accepted = await deps.provisioning.remove(principal.accountId, params.id, idempotency);
         return { status: 202, body: accepted, headers: { Location: `/v2/operations/${accepted.operation_id}` } };
       },
     }),
@@ -156,8 +156,8 @@ export function agentRoutes(deps: { agents: AgentService; provisioning: Provisio
       params: versionParams,
       errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT'],
       responses: { 202: { description: 'Accepted; poll the operation.', schema: acceptedSchema } },
-      async handler({ params, principal }) {
-        const accepted = await deps.provisioning.rollback(principal.accountId, params.id, params.version);
+      async handler({ params, principal, idempotency }) {
+        const accepted = await deps.provisioning.rollback(principal.accountId, params.id, params.version, idempotency);
         return { status: 202, body: accepted, headers: { Location: `/v2/operations/${accepted.operation_id}` } };
       },
     }),

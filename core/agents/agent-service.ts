@@ -85,20 +85,23 @@ export class AgentService {
     await this.agents.updateOne({ _id: id }, { $set: { ...set, updated_at: new Date() } });
   }
 
-  /** Claims the agent for a change; only one update or delete runs at a time. */
-  async claimForChange(accountId: string, id: string, to: 'updating' | 'deleting', operationId: string): Promise<AgentDoc> {
-    // A failed agent can still be deleted (to clean up), but only an active one can be updated.
-    const from: AgentStatus[] = to === 'deleting' ? ['active', 'failed'] : ['active'];
-    const claimed = await this.agents
-      .findOneAndUpdate({ _id: id, account_id: accountId, status: { $in: from } }, { $set: { status: to, last_operation_id: operationId, updated_at: new Date() } }, { returnDocument: 'before' })
-      .lean<AgentDoc>();
-    if (claimed) return claimed;
-    const current = await this.find(accountId, id);
-    throw new ApiError('CONFLICT', `Agent ${id} is ${current.status}; it cannot be ${to === 'deleting' ? 'deleted' : 'updated'} now.`, {
+  /** The statuses a change may start from: a failed agent can still be deleted (to clean up), but only an active one can be updated. */
+  claimableFrom(to: 'updating' | 'deleting'): AgentStatus[] {
+    return to === 'deleting' ? ['active', 'failed'] : ['active'];
+  }
+
+  /** Why the agent cannot take a change now; retryable while another operation is working on it. */
+  busy(current: AgentDoc, to: 'updating' | 'deleting'): ApiError {
+    return new ApiError('CONFLICT', `Agent ${current._id} is ${current.status}; it cannot be ${to === 'deleting' ? 'deleted' : 'updated'} now.`, {
       details: [{ field: 'id', issue: 'agent_busy', message: `status is ${current.status}`, status: current.status, operation_id: current.last_operation_id }],
       recovery: 'wait_for_operation',
       retryable: current.status === 'provisioning' || current.status === 'updating' || current.status === 'deleting',
     });
+  }
+
+  /** Agents working on an operation and untouched since `olderThan`: the reconciler checks their operation still exists. */
+  async findStaleBusy(olderThan: Date, limit = 100): Promise<AgentDoc[]> {
+    return this.agents.find({ status: { $in: ['provisioning', 'updating', 'deleting'] }, updated_at: { $lt: olderThan } }).limit(limit).lean<AgentDoc[]>();
   }
 
   async listPromptVersions(accountId: string, agentId: string, page: PageQuery): Promise<Page<PromptVersionView>> {

@@ -96,6 +96,15 @@ export class OperationService {
     return paginate(this.operations, 'operations', query, page, toView);
   }
 
+  async findDocsByIds(ids: string[]): Promise<OperationDoc[]> {
+    return ids.length === 0 ? [] : this.operations.find({ _id: { $in: ids } }).lean<OperationDoc[]>();
+  }
+
+  /** Undoes an operation that never took effect (its agent could not be claimed) and whose ID nobody was given. */
+  async discard(id: string): Promise<void> {
+    await this.operations.deleteOne({ _id: id, status: 'pending' });
+  }
+
   async listByIds(accountId: string, ids: string[]): Promise<OperationView[]> {
     const docs = await this.operations.find({ account_id: accountId, _id: { $in: ids } }).lean<OperationDoc[]>();
     const byId = new Map(docs.map((d) => [d._id, d]));
@@ -135,12 +144,20 @@ export class OperationService {
     );
   }
 
-  async stepFinished(id: string, step: string, status: Extract<StepStatus, 'completed' | 'skipped' | 'failed' | 'compensated'>, detail?: string): Promise<void> {
+  /**
+   * A step ends. With `next`, the same write starts the next step (running, attempt 1): one write
+   * per transition, and the next activity's first attempt writes nothing when it begins. Never
+   * moves an operation out of a terminal state; a step that ends after a cancel is still recorded.
+   */
+  async stepFinished(id: string, step: string, status: Extract<StepStatus, 'completed' | 'skipped' | 'failed' | 'compensated'>, detail?: string, next?: string): Promise<void> {
     const now = new Date();
-    await this.operations.updateOne(
-      { _id: id },
-      { $set: { updated_at: now, [`steps.${step}.status`]: status, [`steps.${step}.completed_at`]: now, ...(detail !== undefined ? { [`steps.${step}.detail`]: detail } : {}) } },
-    );
+    const finished = { updated_at: now, [`steps.${step}.status`]: status, [`steps.${step}.completed_at`]: now, ...(detail !== undefined ? { [`steps.${step}.detail`]: detail } : {}) };
+    if (next) {
+      const started = { status: 'running', step: next, [`steps.${next}.status`]: 'running', [`steps.${next}.attempts`]: 1, [`steps.${next}.started_at`]: now };
+      const res = await this.operations.updateOne({ _id: id, status: { $in: ['pending', 'running'] } }, { $set: { ...finished, ...started } });
+      if (res.matchedCount === 1) return;
+    }
+    await this.operations.updateOne({ _id: id }, { $set: finished });
   }
 
   /** Terminal success; the last step is marked completed in the same write, so no reader sees `active` with a step still running. */
