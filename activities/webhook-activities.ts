@@ -86,7 +86,14 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
           if (res.status === 429 || res.status === 503) retryAfter = retryAfterSeconds(res.headers['retry-after'], Date.now());
           if (res.status < 200 || res.status >= 300) error = `endpoint answered ${res.status}`;
         } catch (err) {
-          error = err instanceof OutboundUrlRefused ? `refused: ${err.message}` : err instanceof OutboundRequestFailed ? `${err.reason}: ${err.message}` : (err as Error).message;
+          if (err instanceof OutboundUrlRefused && err.resolvedAddress) {
+            Context.current().log.warn('webhook URL refused by the outbound guard', { delivery_id: deliveryId, reason: err.reason, resolved_address: err.resolvedAddress });
+          }
+          if (!(err instanceof OutboundUrlRefused) && !(err instanceof OutboundRequestFailed)) {
+            Context.current().log.warn('webhook attempt failed unexpectedly', { delivery_id: deliveryId, error: (err as Error).message });
+          }
+          // last_error is shown to the client: our own words only.
+          error = err instanceof OutboundUrlRefused ? `refused: ${err.message}` : err instanceof OutboundRequestFailed ? `${err.reason}: ${err.message}` : 'the request failed';
         }
         const latency = Date.now() - started;
         const ok = error === null;

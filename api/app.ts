@@ -37,7 +37,7 @@ export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
   const openApiDocument = () => (document ??= generateDocument(registry, core.config.publicBaseUrl ?? '/'));
 
   const routes: RouteSpec[] = [
-    ...metaRoutes({ probes, openApiDocument }),
+    ...metaRoutes({ probes, openApiDocument, logger: core.logger }),
     ...authRoutes({ tokens: core.tokens, serviceAccounts: core.serviceAccounts }),
     ...accountRoutes({ accounts: core.accounts }),
     ...serviceAccountRoutes({ serviceAccounts: core.serviceAccounts }),

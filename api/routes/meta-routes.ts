@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import { defineRoute, RouteSpec } from '../http/route';
 
@@ -9,11 +10,18 @@ export interface ReadinessProbe {
 const readinessSchema = z
   .object({
     status: z.enum(['ready', 'unavailable']),
-    checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional(), latency_ms: z.number() })),
+    checks: z.record(
+      z.string(),
+      z.object({
+        ok: z.boolean(),
+        error: z.enum(['unavailable', 'timeout']).optional().describe('Why the dependency is not ready; the details are in the service logs under the request ID.'),
+        latency_ms: z.number(),
+      }),
+    ),
   })
   .meta({ id: 'Readiness' });
 
-export function metaRoutes(deps: { probes: ReadinessProbe[]; openApiDocument: () => Record<string, unknown> }): RouteSpec[] {
+export function metaRoutes(deps: { probes: ReadinessProbe[]; openApiDocument: () => Record<string, unknown>; logger: Logger }): RouteSpec[] {
   return [
     defineRoute({
       method: 'get',
@@ -46,7 +54,10 @@ export function metaRoutes(deps: { probes: ReadinessProbe[]; openApiDocument: ()
               await withTimeout(probe.check(), 3000);
               return [probe.name, { ok: true, latency_ms: Date.now() - started }] as const;
             } catch (err) {
-              return [probe.name, { ok: false, error: (err as Error).message, latency_ms: Date.now() - started }] as const;
+              // /readyz is public: a dependency's own error text (hosts, versions, stack frames) goes to the logs only.
+              deps.logger.warn({ err, dependency: probe.name }, 'readiness check failed');
+              const error = err instanceof ProbeTimeout ? ('timeout' as const) : ('unavailable' as const);
+              return [probe.name, { ok: false, error, latency_ms: Date.now() - started }] as const;
             }
           }),
         );
@@ -69,12 +80,14 @@ export function metaRoutes(deps: { probes: ReadinessProbe[]; openApiDocument: ()
   ];
 }
 
+class ProbeTimeout extends Error {}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout;
   return Promise.race([
     promise.finally(() => clearTimeout(timer)),
     new Promise<T>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+      timer = setTimeout(() => reject(new ProbeTimeout(`no answer within ${ms} ms`)), ms);
     }),
   ]);
 }

@@ -132,7 +132,7 @@ export class OutboundHttpClient {
       request.on('timeout', () => request.destroy(new OutboundRequestFailed('timeout', 'request timed out', target.toString())));
       request.on('error', (err) => {
         // The DNS hook does not know the URL; name the hop that was refused.
-        if (err instanceof OutboundUrlRefused) reject(err.url ? err : new OutboundUrlRefused(err.reason, err.message, target.toString()));
+        if (err instanceof OutboundUrlRefused) reject(err.url ? err : new OutboundUrlRefused(err.reason, err.message, target.toString(), err.resolvedAddress));
         else if (err instanceof OutboundRequestFailed) reject(err);
         else reject(new OutboundRequestFailed('connection_failed', err.message, target.toString()));
       });

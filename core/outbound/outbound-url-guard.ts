@@ -10,6 +10,11 @@ export class OutboundUrlRefused extends Error {
     readonly reason: OutboundRefusal,
     message: string,
     readonly url?: string,
+    /**
+     * The private address a host name resolved to: for our logs only. Clients never see it, or
+     * refusals would answer "what does this internal name resolve to" for anyone.
+     */
+    readonly resolvedAddress?: string,
   ) {
     super(message);
     this.name = 'OutboundUrlRefused';
@@ -86,7 +91,7 @@ export function guardedLookup(options: OutboundGuardOptions) {
       {
         const blocked = list.find((a) => refused(a.address, options));
         if (blocked) {
-          const refusal = new OutboundUrlRefused('private_address', `${hostname} resolves to ${blocked.address}, a private or reserved address`);
+          const refusal = new OutboundUrlRefused('private_address', `${hostname} resolves to a private or reserved address`, undefined, blocked.address);
           return callback(refusal as NodeJS.ErrnoException, []);
         }
       }

@@ -122,6 +122,18 @@ describe('OutboundHttpClient', () => {
     }
   });
 
+  it('does not tell the caller which private address a host name resolved to (that is for our logs)', async () => {
+    const strict = new OutboundHttpClient({ allowPrivateNetworks: false });
+    try {
+      const err = (await strict.request(`http://localhost:${port}/ok`).then(() => new Error('connected'), (e: Error) => e)) as Error & { resolvedAddress?: string };
+      expect(err).toMatchObject({ reason: 'private_address', message: 'localhost resolves to a private or reserved address' });
+      expect(err.message).not.toMatch(/127\.0\.0\.1|::1/);
+      expect(err.resolvedAddress).toMatch(/^(127\.0\.0\.1|::1)$/);
+    } finally {
+      strict.close();
+    }
+  });
+
   it('reports a refused connection as connection_failed', async () => {
     const dev = new OutboundHttpClient({ allowPrivateNetworks: true });
     try {
