@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { isInfrastructureError } from '../core/errors/infrastructure-error';
 import { PlatformError } from '../core/platforms/platform-adapter';
 import { ResearchError } from '../core/research/research-report';
 import { TelephonyError } from '../core/telephony/telephony-adapter';
@@ -19,13 +20,18 @@ export function toFailure(err: unknown): ApplicationFailure {
   if (err instanceof TelephonyError) {
     return ApplicationFailure.create({ type: `TELEPHONY_${err.code.toUpperCase()}`, message: `${err.telephony}: ${err.message}`, nonRetryable: !err.retryable });
   }
+  // Our own infrastructure, or a bug: the client gets our code and a plain message; the
+  // original (possibly a database bridge's stack frames) goes to the worker's log only.
+  if (isInfrastructureError(err)) return ApplicationFailure.create({ type: INFRASTRUCTURE_UNAVAILABLE, message: 'A service this step depends on was briefly unavailable.', nonRetryable: false });
   const e = err as { retryable?: boolean; message?: string; name?: string };
   if (e && typeof e.retryable === 'boolean') {
     return ApplicationFailure.create({ type: e.name === 'GenerationError' ? 'GENERATION_FAILED' : 'ACTIVITY_FAILED', message: e.message ?? String(err), nonRetryable: !e.retryable });
   }
-  // Unknown failures (database blips, bugs) are retried by policy; the message survives.
-  return ApplicationFailure.create({ type: 'INTERNAL_ERROR', message: e?.message ?? String(err), nonRetryable: false });
+  return ApplicationFailure.create({ type: 'INTERNAL_ERROR', message: 'The step failed on an internal error.', nonRetryable: false });
 }
+
+/** A failure of our own infrastructure: the step waits and retries; it never fails an operation by itself. */
+export const INFRASTRUCTURE_UNAVAILABLE = 'INFRASTRUCTURE_UNAVAILABLE';
 
 export function failure(type: string, message: string, retryable = false): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: !retryable });
@@ -35,14 +41,26 @@ export function failure(type: string, message: string, retryable = false): Appli
  * Runs an activity body, heartbeating while it works and converting what it throws. The
  * heartbeat is what lets Temporal notice a dead worker within the heartbeat timeout instead of
  * waiting out the whole start-to-close timeout.
+ *
+ * Workflows retry activities without an attempt limit, bounded by schedule-to-close; the
+ * activity decides what is final. A retryable business failure (a site answering 503, a
+ * provider's 429) gets `attempts` tries and then stops the operation; an infrastructure failure
+ * (database unreachable or busy) keeps retrying, because it says nothing about the request.
  */
-export async function asActivity<T>(body: () => Promise<T>): Promise<T> {
+export async function asActivity<T>(body: () => Promise<T>, attempts = 10): Promise<T> {
   const ctx = Context.current();
   const beat = setInterval(() => ctx.heartbeat(), 1000);
   try {
     return await body();
   } catch (err) {
-    throw toFailure(err);
+    const failure = toFailure(err);
+    if (failure.type === 'INTERNAL_ERROR' || failure.type === INFRASTRUCTURE_UNAVAILABLE) {
+      ctx.log.warn('activity attempt failed', { error_type: failure.type, error: err instanceof Error ? (err.stack ?? err.message) : String(err), attempt: ctx.info.attempt });
+    }
+    if (!failure.nonRetryable && failure.type !== INFRASTRUCTURE_UNAVAILABLE && ctx.info.attempt >= attempts) {
+      throw ApplicationFailure.create({ type: failure.type ?? undefined, message: failure.message, nonRetryable: true, details: failure.details as unknown[] | undefined });
+    }
+    throw failure;
   } finally {
     clearInterval(beat);
   }

@@ -28,6 +28,14 @@ export interface AgentActivityDeps {
 
 type OpRef = { operationId: string; agentId: string };
 
+/**
+ * Tries a step gets for a retryable business failure (a site or provider answering 5xx/429)
+ * before it fails the operation; infrastructure failures retry beyond this (asActivity).
+ */
+const STEP_ATTEMPTS: Record<string, number> = { research: 3, generate: 4, deploy: 6, number: 6, push: 6 };
+/** Undo gives up only on a definite refusal; a leaked number costs money every month. */
+const COMPENSATION_ATTEMPTS = 25;
+
 /** Suggestions below this are not trusted to pick a template on a client's behalf. */
 const MIN_SUGGESTION_CONFIDENCE = 0.5;
 
@@ -44,13 +52,25 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     return agent;
   }
 
-  async function step<T>(operationId: string, name: string, body: () => Promise<T>, detail?: (result: T) => string | undefined): Promise<T> {
+  /**
+   * A step of an operation. `premarked`: the step before it already marked this one running in
+   * its own final write, so a first attempt starts without a write; `next` is the step this one
+   * marks running when it ends (one write per transition).
+   */
+  async function step<T>(
+    operationId: string,
+    name: string,
+    body: () => Promise<T>,
+    options: { detail?: (result: T) => string | undefined; premarked?: boolean; next?: () => string | undefined; finishes?: boolean } = {},
+  ): Promise<T> {
     return asActivity(async () => {
-      await operations.stepStarted(operationId, name, Context.current().info.attempt);
+      const attempt = Context.current().info.attempt;
+      if (attempt > 1 || !options.premarked) await operations.stepStarted(operationId, name, attempt);
       const result = await body();
-      await operations.stepFinished(operationId, name, 'completed', detail?.(result));
+      // A step that `finishes` the operation records itself in the operation's terminal write.
+      if (!options.finishes) await operations.stepFinished(operationId, name, 'completed', options.detail?.(result), options.next?.());
       return result;
-    });
+    }, STEP_ATTEMPTS[name]);
   }
 
   /** The prompt version an operation wrote (generate records its number on the operation). */
@@ -108,21 +128,25 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           await agents.update(agentId, { research_report_id: operationId, template_id: templateId });
           return { templateId, suggested: report.suggested_template?.template_id ?? null };
         },
-        (r) => `template ${r.templateId}`,
+        { detail: (r) => `template ${r.templateId}`, next: () => 'generate' },
       );
     },
 
     async skipStep({ operationId, step: name, reason }: { operationId: string; step: string; reason: string }): Promise<void> {
-      await asActivity(() => operations.stepFinished(operationId, name, 'skipped', reason));
+      // Only research is ever skipped (an update whose business_url did not change).
+      await asActivity(() => operations.stepFinished(operationId, name, 'skipped', reason, name === 'research' ? 'generate' : undefined));
     },
 
     async generateAgentConfig({ operationId, agentId, rollbackTo }: OpRef & { rollbackTo?: number }): Promise<{ version: number }> {
+      let next: string | undefined;
       return step(
         operationId,
         'generate',
         async () => {
           // The version number is taken once per operation and kept on it, so a retry reuses it.
-          let version = (await operations.findById(operationId))?.prompt_version ?? null;
+          const op = await operations.findById(operationId);
+          next = op?.type === 'agent.update' ? 'push' : 'deploy';
+          let version = op?.prompt_version ?? null;
           if (version !== null && (await agents.promptVersionByNumber(agentId, version))) return { version };
           if (version === null) {
             await operations.setPromptVersion(operationId, await agents.allocatePromptVersion(agentId));
@@ -158,7 +182,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           });
           return { version };
         },
-        (r) => `prompt version ${r.version}`,
+        { detail: (r) => `prompt version ${r.version}`, premarked: true, next: () => next },
       );
     },
 
@@ -170,7 +194,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const deployed = await deps.platforms[agent.platform].createAgent(await platformCredentials(agent), await deploymentFor(agent, pv.version, operationId));
         await agents.update(agentId, { platform_agent_id: deployed.platform_agent_id, platform_kb_ids: deployed.knowledge_base_ids, current_prompt_version: pv.version });
         return { platformAgentId: deployed.platform_agent_id };
-      });
+      }, { premarked: true, next: () => 'number' });
     },
 
     /** Gets a number (or the one an earlier attempt got) and routes it to the platform agent. */
@@ -198,7 +222,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           });
           return { phoneNumber: agent.phone_number };
         },
-        (r) => r.phoneNumber,
+        { detail: (r) => r.phoneNumber, premarked: true, next: () => 'activate' },
       );
     },
 
@@ -220,7 +244,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const recorded = (event.data.provisioning_time_seconds as number | undefined) ?? seconds;
         await operations.complete(operationId, 'active', 'activate', { phone_number: agent.phone_number, provisioning_time_seconds: recorded });
         return { agentId, phoneNumber: agent.phone_number, provisioningTimeSeconds: recorded };
-      });
+      }, { premarked: true, finishes: true });
     },
 
     /** Compensation: the platform agent goes; already gone is fine. */
@@ -240,7 +264,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         await agents.update(agentId, { platform_agent_id: null, platform_kb_ids: [] });
         await operations.stepFinished(operationId, stepName, stepName === 'deploy' ? 'compensated' : 'completed');
         return true;
-      });
+      }, COMPENSATION_ATTEMPTS);
     },
 
     /** Compensation: the number goes back; already released is fine. */
@@ -257,7 +281,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         await agents.update(agentId, { telephony_number_id: null });
         await operations.stepFinished(operationId, stepName, stepName === 'number' ? 'compensated' : 'completed');
         return agent.phone_number;
-      });
+      }, COMPENSATION_ATTEMPTS);
     },
 
     async failProvisioning({ operationId, agentId, canceled, error }: OpRef & { canceled: boolean; error: OperationFailureInfo }): Promise<void> {
@@ -288,7 +312,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         );
         await agents.update(agentId, { platform_kb_ids: deployed.knowledge_base_ids });
         return { version: pv.version };
-      });
+      }, { premarked: true, next: () => 'finalize' });
     },
 
     async finalizeUpdate({ operationId, agentId, changedFields }: OpRef & { changedFields: string[] }): Promise<{ version: number | null }> {
@@ -305,7 +329,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         );
         await operations.complete(operationId, 'succeeded', 'finalize', {});
         return { version: pv?.version ?? null };
-      });
+      }, { premarked: true, finishes: true });
     },
 
     /** A failed update leaves the agent as it was: active, on its previous prompt version. */
@@ -330,7 +354,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           { dedupeKey: `agent.deleted:${operationId}`, agentId },
         );
         await operations.complete(operationId, 'succeeded', 'finalize', {});
-      });
+      }, { finishes: true });
     },
   };
 }

@@ -1,29 +1,37 @@
-import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, isCancellation, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, isCancellation, proxyActivities, setHandler, TimeoutFailure } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/agent-activities';
 import type { DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput, WorkflowProgress } from './agent-workflow-types';
 
 // Every activity heartbeats each second (activities/activity-errors.ts), so a 5 s heartbeat
 // timeout means a killed worker's activity is retried elsewhere within seconds.
+//
+// No attempt limits here: each activity gives a retryable business failure its own number of
+// tries and then fails for good (asActivity), while an outage of our own database or of Temporal
+// only makes the step wait — up to the generous schedule-to-close — instead of failing a
+// customer's operation.
 
-/** Bookkeeping on our own database: quick, retried generously. */
+/** Bookkeeping on our own database: quick. */
 const bookkeeping = proxyActivities<AgentActivities>({
   startToCloseTimeout: '20 seconds',
+  scheduleToCloseTimeout: '30 minutes',
   heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 10 },
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
 });
 
 /** Crawling a business site: the crawler has its own 20 s budget; a down site gets a few tries. */
 const research = proxyActivities<AgentActivities>({
   startToCloseTimeout: '60 seconds',
+  scheduleToCloseTimeout: '30 minutes',
   heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 3 },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '20 seconds' },
 });
 
 /** Prompt generation (possibly an LLM call). */
 const generation = proxyActivities<AgentActivities>({
   startToCloseTimeout: '90 seconds',
+  scheduleToCloseTimeout: '30 minutes',
   heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 4 },
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 /**
@@ -32,16 +40,18 @@ const generation = proxyActivities<AgentActivities>({
  */
 const provider = proxyActivities<AgentActivities>({
   startToCloseTimeout: '60 seconds',
+  scheduleToCloseTimeout: '30 minutes',
   heartbeatTimeout: '5 seconds',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds', maximumAttempts: 6 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 /** Undo must not give up easily: a leaked number costs money every month. */
 const compensation = proxyActivities<AgentActivities>({
   startToCloseTimeout: '60 seconds',
+  scheduleToCloseTimeout: '2 hours',
   heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 25 },
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
 
 export const progressQuery = defineQuery<WorkflowProgress>('progress');
@@ -52,7 +62,9 @@ function describeFailure(err: unknown, step: string | null): OperationFailureInf
   if (cause instanceof ApplicationFailure) {
     return { code: cause.type ?? 'ACTIVITY_FAILED', message: cause.message, retryable: !cause.nonRetryable, step };
   }
-  return { code: 'INTERNAL_ERROR', message: cause instanceof Error ? cause.message : String(cause), retryable: true, step };
+  // Anything else is ours (a timeout, a bug): our code and a plain message, never a dependency's text.
+  if (cause instanceof TimeoutFailure) return { code: 'STEP_TIMED_OUT', message: `The ${step ?? 'operation'} step did not finish in time.`, retryable: true, step };
+  return { code: 'INTERNAL_ERROR', message: 'The operation failed on an internal error.', retryable: true, step };
 }
 
 /**

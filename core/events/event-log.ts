@@ -1,9 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { Model } from 'mongoose';
-import { insertOnce } from '../db/database';
+import { insertOnce, isDuplicateKeyError } from '../db/database';
 import { newId } from '../ids/ids';
 import { EventClaimDoc, EventDoc, EventSequenceDoc, OutboxEntryDoc } from './event-model';
 import { EVENT_SCHEMAS, EventData, EventType } from './event-types';
+
+/** Sequence numbers handed out twice in a row for one event means something worse than a race. */
+const MAX_SEQ_COLLISIONS = 8;
 
 export interface EventEnvelope {
   object: 'event';
@@ -35,13 +38,10 @@ export class EventLog {
     const eventId = await this.claim(accountId, options.dedupeKey);
     const existing = await this.events.findById(eventId).lean<EventDoc>();
     if (existing) return toEnvelope(existing);
-    const counter = await this.sequences
-      .findOneAndUpdate({ _id: accountId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' })
-      .lean<EventSequenceDoc>();
     const doc: EventDoc = {
       _id: eventId,
       account_id: accountId,
-      seq: counter!.seq,
+      seq: await this.nextSeq(accountId),
       type,
       agent_id: options.agentId ?? null,
       data: parsed,
@@ -51,10 +51,25 @@ export class EventLog {
     // Outbox first: a crash between the two writes leaves an entry whose event is missing (the
     // retried writer adds it; the dispatcher waits for it), never an event that is not dispatched.
     // A retry after such a crash finds the earlier entry and writes that event (its seq included).
-    const entry = await insertOnce(this.outbox, { _id: eventId, event: doc, created_at: doc.created_at });
-    const stored = await insertOnce(this.events, entry.event);
-    if (stored === entry.event) this.appended.emit('appended', stored);
-    return toEnvelope(stored);
+    let { event } = await insertOnce(this.outbox, { _id: eventId, event: doc, created_at: doc.created_at });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const stored = await insertOnce(this.events, event);
+        if (stored === event) this.appended.emit('appended', stored);
+        return toEnvelope(stored);
+      } catch (err) {
+        // Not our _id but our seq: FerretDB's $inc is not atomic under concurrent writers, so two
+        // appends can be handed the same number. Take a new one, in the outbox entry too.
+        if (!isDuplicateKeyError(err) || attempt >= MAX_SEQ_COLLISIONS) throw err;
+        event = { ...event, seq: await this.nextSeq(accountId) };
+        await this.outbox.updateOne({ _id: eventId }, { $set: { event } });
+      }
+    }
+  }
+
+  private async nextSeq(accountId: string): Promise<number> {
+    const counter = await this.sequences.findOneAndUpdate({ _id: accountId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean<EventSequenceDoc>();
+    return counter!.seq;
   }
 
   /** The event ID reserved for this dedupe key: the first writer's, whoever asks. */
