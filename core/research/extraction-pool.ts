@@ -41,6 +41,8 @@ interface Task {
 
 interface Slot {
   worker: Worker;
+  /** The thread has loaded its modules and takes pages. */
+  ready: boolean;
   task?: Task;
   timer?: NodeJS.Timeout;
 }
@@ -101,8 +103,15 @@ export class ExtractionPool implements PageExtractor {
 
   private dispatch(): void {
     while (this.queue.length > 0) {
-      const slot = [...this.slots].find((s) => !s.task) ?? (this.slots.size < this.options.size ? this.spawn() : undefined);
-      if (!slot) return;
+      const slot = [...this.slots].find((s) => s.ready && !s.task);
+      if (!slot) {
+        let starting = [...this.slots].filter((s) => !s.ready).length;
+        while (this.slots.size < this.options.size && starting < this.queue.length) {
+          this.spawn();
+          starting++;
+        }
+        return;
+      }
       const task = this.queue.shift() as Task;
       slot.task = task;
       slot.worker.ref();
@@ -115,10 +124,15 @@ export class ExtractionPool implements PageExtractor {
     }
   }
 
-  private spawn(): Slot {
+  private spawn(): void {
     const worker = startModuleThread(THREAD_MODULE, { resourceLimits: { maxOldGenerationSizeMb: this.options.maxHeapMb } });
-    const slot: Slot = { worker };
+    const slot: Slot = { worker, ready: false };
     worker.on('message', (reply: ExtractionReply) => {
+      if ('ready' in reply) {
+        slot.ready = true;
+        this.dispatch();
+        return;
+      }
       const task = slot.task;
       if (!task || task.id !== reply.id) return;
       this.release(slot);
@@ -129,6 +143,12 @@ export class ExtractionPool implements PageExtractor {
     const lost = (why: string) => {
       const task = slot.task;
       if (!this.slots.has(slot)) return;
+      if (!slot.ready) {
+        // A thread that cannot even start would fail the same way again: the waiting pages fail now.
+        this.slots.delete(slot);
+        for (const waiting of this.queue.splice(0)) waiting.reject(new PageExtractionFailed('failed', `no extraction thread could start: ${why}`, waiting.page.url));
+        return;
+      }
       this.retire(slot);
       task?.reject(new PageExtractionFailed('failed', `${task.page.url} could not be read: ${why}`, task.page.url));
     };
@@ -136,7 +156,6 @@ export class ExtractionPool implements PageExtractor {
     worker.on('exit', (code) => lost(`the extraction thread exited (code ${code})`));
     worker.unref();
     this.slots.add(slot);
-    return slot;
   }
 
   /** The thread finished its page and takes the next one. */

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { digestPage, type RawPage } from './page-digest';
 
@@ -10,7 +11,10 @@ export interface ExtractionRequest {
   page: RawPage;
 }
 
-export type ExtractionReply = { id: number; ok: true; digest: ReturnType<typeof digestPage> } | { id: number; ok: false; message: string };
+export type ExtractionReply =
+  | { ready: true }
+  | { id: number; ok: true; digest: ReturnType<typeof digestPage> }
+  | { id: number; ok: false; message: string };
 
 parentPort?.on('message', (request: ExtractionRequest) => {
   let reply: ExtractionReply;
@@ -22,3 +26,15 @@ parentPort?.on('message', (request: ExtractionRequest) => {
   }
   parentPort?.postMessage(reply);
 });
+
+// Reading pages is batch work; answering requests is not. On Linux, pid 0 names the calling thread,
+// so this lowers this thread alone and the event loop it serves wins the CPU when both want it.
+try {
+  os.setPriority(0, os.constants.priority.PRIORITY_BELOW_NORMAL);
+} catch {
+  // Not permitted (some containers): the thread runs at normal priority.
+}
+
+// Loading the parser and the extractors takes longer than reading a page: the pool starts a page's
+// deadline only once this has arrived, so a thread's start-up is never charged to a page.
+parentPort?.postMessage({ ready: true } satisfies ExtractionReply);

@@ -73,7 +73,7 @@ export function digestPage(raw: RawPage): PageDigest {
   extractStaff(page, facts);
   extractPolicies(page, facts);
   extractLinks(page, facts);
-  if (page.truncated) facts.notes.push(`only the first part of the text of ${page.url} was read: it is longer than any real page`);
+  if (page.truncated) facts.notes.push(`only the first part of the text of ${page.url} was read: it is longer or more deeply nested than any real page`);
   return {
     url: page.url,
     kind: page.kind,

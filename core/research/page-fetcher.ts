@@ -1,3 +1,4 @@
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { OutboundHttpClient, OutboundRequestFailed } from '../outbound/outbound-http-client';
 import { OutboundRefusal, OutboundUrlRefused } from '../outbound/outbound-url-guard';
@@ -57,7 +58,7 @@ export async function fetchHtml(http: OutboundHttpClient, url: string, options: 
   }
   let body: Buffer;
   try {
-    body = decodeContentEncoding(res.body, headerValue(res.headers['content-encoding']), options.maxBytes);
+    body = await decodeContentEncoding(res.body, headerValue(res.headers['content-encoding']), options.maxBytes);
   } catch (err) {
     if (isOutputTooLarge(err)) {
       return { ok: false, url: finalUrl, failure: { kind: 'too_large', message: `page larger than ${options.maxBytes} bytes once decompressed` } };
@@ -107,17 +108,24 @@ function charsetOf(contentType: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/** We never ask for compression, but some servers and CDNs compress regardless. */
-function decodeContentEncoding(body: Buffer, encoding: string | undefined, maxBytes: number): Buffer {
+const gunzip = promisify(zlib.gunzip);
+const inflate = promisify(zlib.inflate);
+const brotliDecompress = promisify(zlib.brotliDecompress);
+
+/**
+ * We never ask for compression, but some servers and CDNs compress regardless. Decoded on libuv's
+ * thread pool: a few KB can inflate to megabytes, and the caller's event loop is serving requests.
+ */
+async function decodeContentEncoding(body: Buffer, encoding: string | undefined, maxBytes: number): Promise<Buffer> {
   const limits = { maxOutputLength: maxBytes };
   switch (encoding?.trim().toLowerCase()) {
     case 'gzip':
     case 'x-gzip':
-      return zlib.gunzipSync(body, limits);
+      return gunzip(body, limits);
     case 'deflate':
-      return zlib.inflateSync(body, limits);
+      return inflate(body, limits);
     case 'br':
-      return zlib.brotliDecompressSync(body, limits);
+      return brotliDecompress(body, limits);
     default:
       return body;
   }

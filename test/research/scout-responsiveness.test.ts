@@ -1,0 +1,59 @@
+import zlib from 'node:zlib';
+import { startApi, type ApiHarness } from '../support/api-harness';
+import { startFixtureSite, type FixtureRoute, type FixtureSite } from '../support/fixture-site-server';
+import { client } from '../support/http-client';
+import { A_FEW_SECONDS, HOSTILE_PAGES } from './hostile-pages';
+
+/**
+ * The API process researches sites itself (POST /v2/scout/research). While it reads a page built
+ * to pin the CPU, it must go on answering everyone else: /healthz is polled back to back for the
+ * whole research and every answer must come within 100 ms.
+ */
+let api: ApiHarness;
+let site: FixtureSite;
+
+function gzipped(html: string): FixtureRoute {
+  return { kind: 'content', contentType: 'text/html; charset=utf-8', body: zlib.gzipSync(html), headers: { 'content-encoding': 'gzip' } };
+}
+
+beforeAll(async () => {
+  api = await startApi({ label: 'scout-responsiveness' });
+  site = await startFixtureSite(null, {
+    '/': gzipped(HOSTILE_PAGES['letters-paragraph'].replace('</body>', '<a href="/faq">FAQ</a> <a href="/services">Services</a></body>')),
+    '/faq': gzipped(HOSTILE_PAGES['json-ld-faq-of-angle-brackets']),
+    '/services': gzipped(HOSTILE_PAGES['service-name-of-dashes']),
+  });
+});
+afterAll(async () => {
+  await site.close();
+  await api.close();
+});
+
+test('/healthz answers within 100 ms throughout a scout research of hostile pages', async () => {
+  const { token } = await api.createAccount();
+  let finished = false;
+  const started = Date.now();
+  const research = client(api.baseUrl, token)
+    .post('/v2/scout/research', { business_url: site.url('/') })
+    .finally(() => {
+      finished = true;
+    });
+
+  const latencies: number[] = [];
+  while (!finished) {
+    const sent = performance.now();
+    const res = await fetch(`${api.baseUrl}/healthz`);
+    await res.arrayBuffer();
+    latencies.push(performance.now() - sent);
+    expect(res.status).toBe(200);
+  }
+
+  const res = await research;
+  expect(Date.now() - started).toBeLessThan(A_FEW_SECONDS);
+  expect(res.status).toBe(200);
+  expect(res.body.pages.map((p: { url: string }) => new URL(p.url).pathname).sort()).toEqual(['/', '/faq', '/services']);
+  expect(res.body.profile.telephone).toMatchObject({ value: '(512) 555-0142' });
+  // Back-to-back polling over the whole research: dozens of answers, not a handful.
+  expect(latencies.length).toBeGreaterThan(10);
+  expect(Math.max(...latencies)).toBeLessThan(100);
+});
