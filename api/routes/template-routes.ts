@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { NotFoundError } from '../../core/errors/errors';
+import { ApiError, NotFoundError } from '../../core/errors/errors';
+import { decodeCursor, encodeCursor, Page, pageQuerySchema } from '../../core/pagination/pagination';
 import type { Template } from '../../core/templates/template';
 import { defineRoute, RouteSpec } from '../http/route';
 import { listSchema } from '../openapi/common-schemas';
@@ -45,12 +46,14 @@ export function templateRoutes(deps: { list(): readonly Template[]; get(id: stri
       path: '/v2/templates',
       operationId: 'listTemplates',
       summary: 'Industry templates',
-      description: 'All templates in one page (the catalogue is small and fixed).',
+      description: 'Pages like every list (`limit`, `cursor`), in catalogue order: templates are fixed, not created, so there is no newest.',
       tag: 'templates',
       scope: 'agents:read',
-      responses: { 200: { description: 'Every template.', schema: listSchema(templateSchema, 'TemplateList') } },
-      async handler() {
-        return { status: 200, body: { data: deps.list(), has_more: false, next_cursor: null } };
+      query: pageQuerySchema,
+      errors: ['INVALID_CURSOR'],
+      responses: { 200: { description: 'A page of templates.', schema: listSchema(templateSchema, 'TemplateList') } },
+      async handler({ query }) {
+        return { status: 200, body: templatePage(deps.list(), query) };
       },
     }),
     defineRoute({
@@ -70,4 +73,24 @@ export function templateRoutes(deps: { list(): readonly Template[]; get(id: stri
       },
     }),
   ];
+}
+
+const LIST = 'templates';
+
+/** The cursor is the last template ID served; an ID no longer in the catalogue is an invalid cursor. */
+function templatePage(all: readonly Template[], page: { limit: number; cursor?: string }): Page<Template> {
+  let start = 0;
+  if (page.cursor !== undefined) {
+    const lastId = decodeCursor(LIST, page.cursor);
+    const index = all.findIndex((t) => t.id === lastId);
+    if (index < 0) {
+      throw new ApiError('INVALID_CURSOR', 'The cursor is not valid for this list.', {
+        details: [{ field: 'cursor', issue: 'invalid', message: 'use next_cursor exactly as returned by this list' }],
+      });
+    }
+    start = index + 1;
+  }
+  const data = all.slice(start, start + page.limit);
+  const hasMore = start + page.limit < all.length;
+  return { data, has_more: hasMore, next_cursor: hasMore ? encodeCursor(LIST, data[data.length - 1].id) : null };
 }

@@ -38,3 +38,20 @@ describe('logs', () => {
     expect(all).not.toContain(res.body.access_token.split('.')[2]);
   });
 });
+
+describe('redaction', () => {
+  it('censors credentials at any depth, auth_token included, without touching the logged object', () => {
+    const out: string[] = [];
+    const logger = createLogger('info', 'wfw-test', new Writable({ write: (c, _e, done) => (out.push(c.toString()), done()) }));
+    const twilio = { provider: 'twilio', credentials: { account_sid: 'AC123', auth_token: 'twilio-token-1' } };
+    const err = Object.assign(new Error('provider said no'), { request: { headers: { Authorization: 'Bearer deep-bearer-1' } } });
+    logger.info({ auth_token: 'top-token-1', call: { input: twilio }, attempts: [{ config: { api_key: 'list-key-1' } }], a: { b: { c: { d: { password: 'deep-pw-1' } } } }, err }, 'provider call');
+    const line = out.join('');
+    for (const secret of ['twilio-token-1', 'deep-bearer-1', 'top-token-1', 'list-key-1', 'deep-pw-1']) expect(line).not.toContain(secret);
+    const parsed = JSON.parse(line);
+    expect(parsed.call.input.credentials).toEqual({ account_sid: 'AC123', auth_token: '[redacted]' });
+    expect(parsed.err).toMatchObject({ message: 'provider said no', type: 'Error', stack: expect.stringContaining('provider said no') });
+    // The caller's objects are left as they were.
+    expect(twilio.credentials.auth_token).toBe('twilio-token-1');
+  });
+});
