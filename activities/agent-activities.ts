@@ -243,6 +243,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         );
         const recorded = (event.data.provisioning_time_seconds as number | undefined) ?? seconds;
         await operations.complete(operationId, 'active', 'activate', { phone_number: agent.phone_number, provisioning_time_seconds: recorded });
+        await operations.recordProvisioningTime(operationId, recorded);
         return { agentId, phoneNumber: agent.phone_number, provisioningTimeSeconds: recorded };
       }, { premarked: true, finishes: true });
     },

@@ -18,7 +18,7 @@ import { AgentWorkflowStarter, ProvisioningService } from './agents/provisioning
 import { batchModel } from './batches/batch-model';
 import { eventClaimModel, eventModel, eventSequenceModel, outboxModel } from './events/event-model';
 import { EventLog } from './events/event-log';
-import { operationModel } from './operations/operation-model';
+import { operationModel, operationStatsModel } from './operations/operation-model';
 import { OperationService } from './operations/operation-service';
 import { platformCredentialModel } from './platform-credentials/platform-credential-model';
 import { PlatformCredentialService } from './platform-credentials/platform-credential-service';
@@ -90,6 +90,7 @@ function createModels(connection: Connection) {
     promptVersions: promptVersionModel(connection),
     researchReports: researchReportModel(connection),
     operations: operationModel(connection),
+    operationStats: operationStatsModel(connection),
     batches: batchModel(connection),
     events: eventModel(connection),
     eventSequences: eventSequenceModel(connection),
@@ -122,7 +123,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const models = createModels(connection);
   const serviceAccounts = new ServiceAccountService(models.serviceAccounts);
   const agents = new AgentService(models.agents, models.promptVersions);
-  const operations = new OperationService(models.operations);
+  const operations = new OperationService(models.operations, models.operationStats);
   const box = new SecretBox(models.signingKeys, config.encryptionKeys);
   const credentials = new PlatformCredentialService(models.platformCredentials, box);
   const guard = { allowPrivateNetworks: config.allowPrivateNetworks };

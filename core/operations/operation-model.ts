@@ -78,8 +78,21 @@ const operationSchema = new Schema<OperationDoc>(
 );
 operationSchema.index({ account_id: 1, _id: -1 });
 operationSchema.index({ account_id: 1, batch_id: 1, _id: -1 });
-operationSchema.index({ type: 1, status: 1, completed_at: -1 });
+// The reconciler's equality part (pending operations).
+operationSchema.index({ status: 1, created_at: 1 });
 
 export function operationModel(connection: Connection): Model<OperationDoc> {
   return connection.models.Operation ?? connection.model<OperationDoc>('Operation', operationSchema);
+}
+
+/** Small running figures about operations (today: recent provisioning times, for estimated_seconds). */
+export interface OperationStatsDoc {
+  _id: string;
+  samples: Record<string, number>;
+}
+
+const statsSchema = new Schema<OperationStatsDoc>({ _id: { type: String, required: true }, samples: { type: Schema.Types.Mixed, default: {} } }, { versionKey: false, collection: 'operation_stats', minimize: false });
+
+export function operationStatsModel(connection: Connection): Model<OperationStatsDoc> {
+  return connection.models.OperationStats ?? connection.model<OperationStatsDoc>('OperationStats', statsSchema);
 }

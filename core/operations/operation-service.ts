@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { Model } from 'mongoose';
 import { ApiError, NotFoundError } from '../errors/errors';
 import { isId } from '../ids/ids';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
-import { OperationDoc, OperationError, OperationStatus, OperationType, StepStatus, TERMINAL_STATUSES } from './operation-model';
+import { OperationDoc, OperationError, OperationStatsDoc, OperationStatus, OperationType, StepStatus, TERMINAL_STATUSES } from './operation-model';
+import { findByIds } from '../db/database';
 import { OPERATION_STEPS } from './operation-steps';
 
 export interface OperationView {
@@ -27,6 +29,8 @@ export interface OperationView {
 
 /** When nothing has finished yet, the product page's advertised average. */
 const DEFAULT_ESTIMATE_SECONDS = 90;
+const ESTIMATE_SAMPLES = 25;
+const PROVISIONING_STATS_ID = 'agent.provision';
 
 type StepMap = Record<string, { status: StepStatus; started_at: Date | null; completed_at: Date | null; attempts: number; detail: string | null }>;
 
@@ -35,7 +39,10 @@ type StepMap = Record<string, { status: StepStatus; started_at: Date | null; com
  * document current, and the API only reads it (scoped to the caller's account).
  */
 export class OperationService {
-  constructor(private readonly operations: Model<OperationDoc>) {}
+  constructor(
+    private readonly operations: Model<OperationDoc>,
+    private readonly stats: Model<OperationStatsDoc>,
+  ) {}
 
   newDoc(input: { id: string; accountId: string; type: OperationType; agentId: string; batchId?: string | null; request: Record<string, unknown>; estimatedSeconds?: number | null; changedFields?: string[] }): OperationDoc {
     const now = new Date();
@@ -96,8 +103,8 @@ export class OperationService {
     return paginate(this.operations, 'operations', query, page, toView);
   }
 
-  async findDocsByIds(ids: string[]): Promise<OperationDoc[]> {
-    return ids.length === 0 ? [] : this.operations.find({ _id: { $in: ids } }).lean<OperationDoc[]>();
+  findDocsByIds(ids: string[]): Promise<OperationDoc[]> {
+    return findByIds(this.operations, ids);
   }
 
   /** Undoes an operation that never took effect (its agent could not be claimed) and whose ID nobody was given. */
@@ -106,22 +113,28 @@ export class OperationService {
   }
 
   async listByIds(accountId: string, ids: string[]): Promise<OperationView[]> {
-    const docs = await this.operations.find({ account_id: accountId, _id: { $in: ids } }).lean<OperationDoc[]>();
-    const byId = new Map(docs.map((d) => [d._id, d]));
-    return ids.map((id) => byId.get(id)).filter((d): d is OperationDoc => !!d).map(toView);
+    return (await findByIds(this.operations, ids, { account_id: accountId })).map(toView);
   }
 
-  /** Median of recent real provisioning durations, so a bot can schedule its first poll sensibly (a batch asks once). */
+  /**
+   * Median of recent real provisioning durations, so a bot can schedule its first poll sensibly
+   * (a batch asks once). One primary-key read of one small document (below): the cost of asking
+   * never grows with the operations stored.
+   */
   async estimateProvisioningSeconds(): Promise<number> {
-    const recent = await this.operations
-      .find({ type: 'agent.provision', status: 'active', provisioning_time_seconds: { $ne: null } })
-      .sort({ completed_at: -1 })
-      .limit(25)
-      .select({ provisioning_time_seconds: 1 })
-      .lean<{ provisioning_time_seconds: number }[]>();
-    if (recent.length === 0) return DEFAULT_ESTIMATE_SECONDS;
-    const sorted = recent.map((r) => r.provisioning_time_seconds).sort((a, b) => a - b);
-    return Math.max(1, Math.ceil(sorted[Math.floor(sorted.length / 2)]));
+    const stats = await this.stats.findById(PROVISIONING_STATS_ID).lean<OperationStatsDoc>();
+    const samples = Object.values(stats?.samples ?? {}).sort((a, b) => a - b);
+    return samples.length === 0 ? DEFAULT_ESTIMATE_SECONDS : Math.max(1, Math.ceil(samples[Math.floor(samples.length / 2)]));
+  }
+
+  /**
+   * Keeps a sample of recent provisioning times: each operation writes one of ESTIMATE_SAMPLES
+   * slots, picked from its ID, so the document stays the same size and concurrent writers
+   * rarely touch the same field (FerretDB ignores `$push`'s `$slice`, so no capped array).
+   */
+  async recordProvisioningTime(operationId: string, seconds: number): Promise<void> {
+    const slot = createHash('sha256').update(operationId).digest().readUInt32BE(0) % ESTIMATE_SAMPLES;
+    await this.stats.updateOne({ _id: PROVISIONING_STATS_ID }, { $set: { [`samples.${slot}`]: seconds } }, { upsert: true });
   }
 
   // ---- transitions, called from activities (idempotent: safe on retry) ----
