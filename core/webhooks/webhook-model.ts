@@ -139,3 +139,29 @@ export function webhookDeliveryModel(connection: Connection): Model<WebhookDeliv
 export function deliveryAttemptModel(connection: Connection): Model<DeliveryAttemptDoc> {
   return connection.models.DeliveryAttempt ?? connection.model<DeliveryAttemptDoc>('DeliveryAttempt', attemptSchema);
 }
+
+/**
+ * One per accepted manual replay, `_id` the replay's workflow ID: the unique `_id` decides which
+ * of two concurrent requests runs it (a conditional update does not: FerretDB applies it as a
+ * read then a write).
+ */
+export interface ReplayClaimDoc {
+  _id: string;
+  delivery_id: string;
+  claim: string;
+  created_at: Date;
+}
+
+const replayClaimSchema = new Schema<ReplayClaimDoc>(
+  {
+    _id: { type: String, required: true },
+    delivery_id: { type: String, required: true },
+    claim: { type: String, required: true },
+    created_at: { type: Date, required: true },
+  },
+  { versionKey: false, collection: 'webhook_replay_claims' },
+);
+
+export function replayClaimModel(connection: Connection): Model<ReplayClaimDoc> {
+  return connection.models.WebhookReplayClaim ?? connection.model<ReplayClaimDoc>('WebhookReplayClaim', replayClaimSchema);
+}

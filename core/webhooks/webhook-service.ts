@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Scope } from '../auth/scopes';
@@ -11,7 +12,7 @@ import { derivedPrefixedId, isId, newId } from '../ids/ids';
 import { checkOutboundUrl, OutboundGuardOptions, OutboundUrlRefused } from '../outbound/outbound-url-guard';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
 import type { SealBinding, SecretBox } from '../secrets/secret-box';
-import { DeliveryAttemptDoc, DeliveryStatus, WebhookDeliveryDoc, WebhookSubscriptionDoc } from './webhook-model';
+import { DeliveryAttemptDoc, DeliveryStatus, replayClaimModel, WebhookDeliveryDoc, WebhookSubscriptionDoc } from './webhook-model';
 import { newSigningSecret } from './webhook-signer';
 
 export type DeliveryWorkflowState = 'running' | 'closed' | 'not_found';
@@ -292,11 +293,9 @@ export class WebhookService {
     const replay = (delivery.replay_count ?? 0) + 1;
     const workflowId = `${deliveryId}-replay-${replay}`;
     const now = new Date();
-    const claimed = await this.deliveries.updateOne(
-      { _id: deliveryId, status: delivery.status, replay_count: delivery.replay_count ?? null },
-      { $set: { status: 'pending', replay_count: replay, replay_workflow_id: workflowId, next_attempt_at: now, updated_at: now } },
-    );
-    if (claimed.modifiedCount === 0) {
+    const claim = randomUUID();
+    const claimed = await insertOnce(replayClaimModel(this.deliveries.db), { _id: workflowId, delivery_id: deliveryId, claim, created_at: now });
+    if (claimed.claim !== claim) {
       throw new ApiError('CONFLICT', 'Another replay of this delivery was just requested.', {
         recovery: 'wait_for_operation',
         retryable: true,
@@ -304,6 +303,7 @@ export class WebhookService {
         details: [{ field: 'delivery_id', issue: 'delivery_in_progress', message: 'a concurrent replay request won' }],
       });
     }
+    await this.deliveries.updateOne({ _id: deliveryId }, { $set: { status: 'pending', replay_count: replay, replay_workflow_id: workflowId, next_attempt_at: now, updated_at: now } });
     await this.workflows.startManualRetry(deliveryId, delivery.attempt_count + 1, workflowId);
     this.logger.info({ delivery_id: deliveryId, workflow_id: workflowId }, 'manual webhook retry requested');
     return toDeliveryView({ ...delivery, status: 'pending', next_attempt_at: now });
