@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
@@ -43,11 +44,33 @@ interface Slot {
   worker: Worker;
   /** The thread has loaded its modules and takes pages. */
   ready: boolean;
+  /** Linux task ID of the thread, to read its CPU time. */
+  tid?: number;
   task?: Task;
   timer?: NodeJS.Timeout;
 }
 
 const THREAD_MODULE = path.join(__dirname, 'extraction-thread');
+/**
+ * The budget is CPU time where the thread's can be read (Linux): a page is not given up because
+ * the machine was busy. Wall time still bounds it, at this multiple of the budget.
+ */
+const WALL_CLOCK_FACTOR = 4;
+/** /proc reports CPU time in USER_HZ ticks, 100 per second on every Linux. */
+const MS_PER_TICK = 10;
+
+/** CPU time (user + system) one thread of this process has used, or undefined if it cannot be read. */
+function threadCpuMs(tid: number | undefined): number | undefined {
+  if (tid === undefined) return undefined;
+  try {
+    // Fields after "pid (comm) ": state is the 1st, utime the 12th and stime the 13th.
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * MS_PER_TICK;
+  } catch {
+    return undefined;
+  }
+}
 
 function defaultOptions(): ExtractionPoolOptions {
   // One core is left to the event loop that serves requests (or polls Temporal).
@@ -55,11 +78,12 @@ function defaultOptions(): ExtractionPoolOptions {
 }
 
 /**
- * Parsing and extraction of untrusted pages, off the caller's event loop. Each page gets a
- * wall-clock deadline from the moment a thread takes it; past it the thread is terminated (the
- * only way to stop synchronous JavaScript) and replaced, and the page fails with a
- * PageExtractionFailed the crawler reports. So one hostile page costs its own budget and no more,
- * and the API keeps answering meanwhile.
+ * Parsing and extraction of untrusted pages, off the caller's event loop. Each page gets a budget
+ * of the thread's CPU time from the moment a thread takes it (wall time where CPU time cannot be
+ * read, and never more than WALL_CLOCK_FACTOR times the budget in wall time); past it the thread
+ * is terminated (the only way to stop synchronous JavaScript) and replaced, and the page fails
+ * with a PageExtractionFailed the crawler reports. So one hostile page costs its own budget and
+ * no more, and the API keeps answering meanwhile.
  */
 export class ExtractionPool implements PageExtractor {
   private static sharedPool: ExtractionPool | undefined;
@@ -115,13 +139,29 @@ export class ExtractionPool implements PageExtractor {
       const task = this.queue.shift() as Task;
       slot.task = task;
       slot.worker.ref();
-      slot.timer = setTimeout(() => {
-        this.retire(slot);
-        task.reject(new PageExtractionFailed('deadline', `reading ${task.page.url} took longer than its ${task.deadlineMs} ms budget`, task.page.url));
-      }, task.deadlineMs);
+      this.startDeadline(slot, task);
       // Copied, not transferred: the body may share its memory with other buffers of the caller.
       slot.worker.postMessage({ id: task.id, page: task.page });
     }
+  }
+
+  /** Checks the page's CPU time when its budget could be up, and kills the thread once it is. */
+  private startDeadline(slot: Slot, task: Task): void {
+    const cpuStart = threadCpuMs(slot.tid);
+    const wallEnd = Date.now() + task.deadlineMs * WALL_CLOCK_FACTOR;
+    const check = (): void => {
+      const cpuNow = threadCpuMs(slot.tid);
+      const cpuLeft = cpuStart === undefined || cpuNow === undefined ? 0 : task.deadlineMs - (cpuNow - cpuStart);
+      const wallLeft = wallEnd - Date.now();
+      if (cpuLeft > 0 && wallLeft > 0) {
+        slot.timer = setTimeout(check, Math.max(MS_PER_TICK, Math.min(cpuLeft, wallLeft)));
+        return;
+      }
+      this.retire(slot);
+      const why = cpuLeft > 0 ? `was still running after ${WALL_CLOCK_FACTOR} times its ${task.deadlineMs} ms budget` : `used up its ${task.deadlineMs} ms budget`;
+      task.reject(new PageExtractionFailed('deadline', `reading ${task.page.url} ${why}`, task.page.url));
+    };
+    slot.timer = setTimeout(check, task.deadlineMs);
   }
 
   private spawn(): void {
@@ -130,6 +170,7 @@ export class ExtractionPool implements PageExtractor {
     worker.on('message', (reply: ExtractionReply) => {
       if ('ready' in reply) {
         slot.ready = true;
+        slot.tid = reply.tid;
         this.dispatch();
         return;
       }

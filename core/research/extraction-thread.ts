@@ -1,3 +1,4 @@
+import { readlinkSync } from 'node:fs';
 import os from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { digestPage, type RawPage } from './page-digest';
@@ -12,7 +13,8 @@ export interface ExtractionRequest {
 }
 
 export type ExtractionReply =
-  | { ready: true }
+  /** `tid`: this thread's Linux task ID, so the pool can read its CPU time; absent elsewhere. */
+  | { ready: true; tid?: number }
   | { id: number; ok: true; digest: ReturnType<typeof digestPage> }
   | { id: number; ok: false; message: string };
 
@@ -37,4 +39,14 @@ try {
 
 // Loading the parser and the extractors takes longer than reading a page: the pool starts a page's
 // deadline only once this has arrived, so a thread's start-up is never charged to a page.
-parentPort?.postMessage({ ready: true } satisfies ExtractionReply);
+parentPort?.postMessage({ ready: true, tid: linuxTaskId() } satisfies ExtractionReply);
+
+function linuxTaskId(): number | undefined {
+  try {
+    // "/proc/thread-self" links to "<pid>/task/<tid>" for the thread that reads it.
+    const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+    return Number.isInteger(tid) && tid > 0 ? tid : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -20,8 +20,8 @@ export interface CrawlLimits {
   /** One page may not take more than this, so a single slow page cannot eat the whole budget. */
   pageTimeoutMs: number;
   /**
-   * Time one page may spend being parsed and read in its worker thread. Real pages need tens of
-   * milliseconds; a page that needs more is built to exhaust the CPU and is given up.
+   * CPU time one page may spend being parsed and read in its worker thread. Real pages need tens
+   * of milliseconds; a page that needs seconds is built to exhaust the CPU and is given up.
    */
   extractionTimeoutMs: number;
 }

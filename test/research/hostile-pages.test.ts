@@ -95,7 +95,7 @@ describe('extraction deadline', () => {
     const started = Date.now();
     const report = await new ResearchService(http, tight).research(site.url('/'));
     expect(Date.now() - started).toBeLessThan(A_FEW_SECONDS);
-    expect(report.skipped).toContainEqual({ url: site.url('/services'), reason: 'unreadable', detail: expect.stringContaining('300 ms budget') });
+    expect(report.skipped).toContainEqual({ url: site.url('/services'), reason: 'unreadable', detail: expect.stringContaining('its 300 ms budget') });
     expect(report.pages.map((p) => new URL(p.url).pathname)).toEqual(['/']);
     expect(report.profile.telephone?.value).toBe('(512) 555-0142');
   });
