@@ -1,4 +1,5 @@
 import type { OpeningHours, PostalAddress, ResearchReport, Weekday } from '../research/research-report';
+import { looksLikeBusinessName } from './business-name';
 
 /** One piece of text from the website, cleaned, with the page it came from. */
 export interface FactText {
@@ -24,7 +25,7 @@ export interface StaffFact {
  */
 export interface BusinessFacts {
   name: string;
-  /** False when the site never stated a name and it was taken from a page title or the domain. */
+  /** False when the site stated no usable name and it was taken from a page title or the domain. */
   name_from_site: boolean;
   website: string;
   description?: FactText;
@@ -62,12 +63,15 @@ const TIME = /^([01]\d|2[0-4]):[0-5]\d$/;
 /**
  * Website text ends up inside a system prompt, so it is flattened to one line, stripped of
  * template braces and heading marks (a page cannot open a fake "# Rules" section or leave a
- * `{{placeholder}}` for a caller to hear) and cut at a word boundary.
+ * `{{placeholder}}` for a caller to hear), its angle brackets swapped for look-alikes (it cannot
+ * close the website-data fence) and cut at a word boundary.
  */
 export function cleanText(raw: string, max: number): string {
   let text = raw
     .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ')
     .replace(/[{}]{2,}/g, ' ')
+    .replace(/</g, '‹')
+    .replace(/>/g, '›')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/^#+\s*/, '');
@@ -96,13 +100,16 @@ function hostOf(url: string): string | undefined {
   }
 }
 
-/** The site's own name if it gave one; else the home page title's brand part; else the domain. */
+/**
+ * The site's own name if it gave one that looks like a name; else the home page title's brand
+ * part, if that does; else the domain.
+ */
 function businessName(report: ResearchReport): { name: string; fromSite: boolean } {
   const stated = cleanText(report.profile.name?.value ?? '', LIMITS.name);
-  if (stated) return { name: stated, fromSite: true };
+  if (looksLikeBusinessName(stated)) return { name: stated, fromSite: true };
   const home = report.pages.find((p) => p.kind === 'home') ?? report.pages.find((p) => p.url === report.final_url);
   const brand = cleanText((home?.title ?? '').split(/\s+[|–—-]\s+|\s*[|–—]\s*/)[0] ?? '', LIMITS.name);
-  if (brand && !/^(home|welcome)$/i.test(brand)) return { name: brand, fromSite: false };
+  if (looksLikeBusinessName(brand) && !/^(home|welcome)$/i.test(brand)) return { name: brand, fromSite: false };
   return { name: hostOf(report.final_url) ?? hostOf(report.business_url) ?? report.business_url, fromSite: false };
 }
 

@@ -1,7 +1,7 @@
 import { fillPlaceholders } from '../templates/template-placeholders';
 import type { AgentGenerator, GeneratedAgentConfig, GenerationInput } from './agent-generator';
 import { collectBusinessFacts } from './business-facts';
-import { placeholdersLeftIn } from './generated-output-check';
+import { placeholdersLeftIn, unknownContactDetailsIn } from './generated-output-check';
 import { GenerationError } from './generation-error';
 import { buildKnowledgeBase } from './knowledge-base-builder';
 import {
@@ -49,6 +49,9 @@ export class DeterministicAgentGenerator implements AgentGenerator {
     // Research text is stripped of braces, so a leftover placeholder means a template names one this generator does not fill.
     const left = placeholdersLeftIn(config);
     if (left.length > 0) throw new GenerationError('internal', `generated agent still contains placeholders: ${left.join(', ')}`, false);
+    // Only research facts are rendered, so this cannot fail unless a renderer leaks something else.
+    const unknown = unknownContactDetailsIn(config, facts, template, values.agent_name);
+    if (unknown.length > 0) throw new GenerationError('internal', `generated agent gives contact details the research did not find: ${unknown.join(', ')}`, false);
     return config;
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { promptWithKnowledge } from '../generation/knowledge-placement';
 import { AgentDeployment, DeployedAgent, PhoneAttachment, PlatformAdapter, PlatformCredentials, PlatformError } from './platform-adapter';
 import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
 
@@ -34,13 +35,6 @@ const assistants = z.array(assistant);
 const phoneNumber = z.object({ id: z.string(), number: z.string().nullish(), assistantId: z.string().nullish() });
 const phoneNumbers = z.array(phoneNumber);
 
-/** Knowledge documents appended to the prompt under headings the model can cite. */
-export function promptWithKnowledge(deployment: AgentDeployment): string {
-  if (deployment.knowledge_base.length === 0) return deployment.system_prompt;
-  const sections = deployment.knowledge_base.map((doc) => `## ${doc.title}\n${doc.content}`);
-  return `${deployment.system_prompt}\n\n# Reference information\n\n${sections.join('\n\n')}`;
-}
-
 /** A voice is either a Vapi voice ID ("Elliot") or "<provider>:<voiceId>" (e.g. "11labs:21m00Tcm4TlvDq8ikWAM"). */
 function voiceConfig(voice: string | undefined): { provider: string; voiceId: string } {
   if (!voice) return { ...DEFAULT_VOICE };
@@ -53,7 +47,7 @@ function assistantBody(deployment: AgentDeployment): Record<string, unknown> {
   return {
     name: deployment.name.slice(0, NAME_MAX),
     firstMessage: deployment.first_message,
-    model: { ...DEFAULT_MODEL, messages: [{ role: 'system', content: promptWithKnowledge(deployment) }] },
+    model: { ...DEFAULT_MODEL, messages: [{ role: 'system', content: promptWithKnowledge(deployment.system_prompt, deployment.knowledge_base) }] },
     voice: voiceConfig(deployment.voice),
     transcriber: { provider: 'deepgram', language: deployment.language },
     // Names are capped at 40 characters, so the dedupe token lives in metadata.

@@ -1,6 +1,7 @@
 import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
 import { VapiPlatformAdapter } from '../../core/platforms/vapi-platform-adapter';
 import { VapiFake } from '../support/contract-fakes/vapi-fake';
+import { WEBSITE_DATA_NOTICE } from '../../core/generation/website-data-fence';
 
 const ASSISTANTS = /^\/assistant$/;
 const ASSISTANT = /^\/assistant\/[^/]+$/;
@@ -51,8 +52,16 @@ describe('Vapi adapter against the documented API contract', () => {
         messages: [
           {
             role: 'system',
-            content:
-              'You answer calls for Northside Plumbing.\n\n# Reference information\n\n## Service area\nNorth Chicago and Evanston.\n\n## Call-out fee\n$89 after 6pm.',
+            content: [
+              'You answer calls for Northside Plumbing.',
+              '',
+              '# Reference information',
+              WEBSITE_DATA_NOTICE,
+              '',
+              '<website_data>',
+              '## Service area\nNorth Chicago and Evanston.\n\n## Call-out fee\n$89 after 6pm.',
+              '</website_data>',
+            ].join('\n'),
           },
         ],
       },
