@@ -1,5 +1,5 @@
 import type { OutboundHttpClient } from '../outbound/outbound-http-client';
-import { mergeBusinessProfile } from './business-extractor';
+import { mergeBusinessProfile } from './business-profile-merger';
 import { ExtractionPool, type PageExtractor } from './extraction-pool';
 import { ResearchError, type CrawledPage, type ResearchReport } from './research-report';
 import { DEFAULT_CRAWL_LIMITS, SiteCrawler, type CrawlLimits } from './site-crawler';
