@@ -11,6 +11,7 @@ import type { ResearchReport } from '../core/research/research-report';
 import type { Template } from '../core/templates/template';
 import type { TelephonyAdapter, TelephonyName } from '../core/telephony/telephony-adapter';
 import type { DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput } from '../workflows/agent-workflow-types';
+import { retentionDay } from '../core/maintenance/retention';
 import { asActivity, failure } from './activity-errors';
 
 export interface AgentActivityDeps {
@@ -113,7 +114,8 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           if (!stored) {
             const report = await deps.research.research(agent.business_url);
             report.suggested_template = deps.templates.suggest(report);
-            stored = { _id: operationId, account_id: agent.account_id, operation_id: operationId, business_url: agent.business_url, report: report as unknown as Record<string, unknown>, created_at: new Date() };
+            const now = new Date();
+            stored = { _id: operationId, account_id: agent.account_id, operation_id: operationId, business_url: agent.business_url, report: report as unknown as Record<string, unknown>, created_at: now, retention_day: retentionDay(now) };
             await deps.researchReports.updateOne({ _id: operationId }, { $setOnInsert: stored }, { upsert: true });
           }
           const report = stored.report as unknown as ResearchReport;

@@ -8,6 +8,7 @@ import type { WebhookService } from '../core/webhooks/webhook-service';
 import { signatureHeader } from '../core/webhooks/webhook-signer';
 import type { AttemptResult } from '../workflows/webhook-workflow-types';
 import { asActivity, failure } from './activity-errors';
+import { retentionDay } from '../core/maintenance/retention';
 
 export interface WebhookActivityDeps {
   subscriptions: Model<WebhookSubscriptionDoc>;
@@ -101,7 +102,7 @@ export function createWebhookActivities(deps: WebhookActivityDeps) {
         // The same attempt number re-run after a crash overwrites its own record, never adds one.
         await deps.attempts.replaceOne(
           { _id: `${deliveryId}:${number}` },
-          { _id: `${deliveryId}:${number}`, delivery_id: deliveryId, account_id: delivery.account_id, number, trigger, attempted_at: now, http_status: httpStatus, latency_ms: latency, error, response_body: responseBody, response_truncated: truncated },
+          { _id: `${deliveryId}:${number}`, delivery_id: deliveryId, account_id: delivery.account_id, number, trigger, attempted_at: now, http_status: httpStatus, latency_ms: latency, error, response_body: responseBody, response_truncated: truncated, retention_day: retentionDay(now) },
           { upsert: true },
         );
         await deliveries.updateOne(

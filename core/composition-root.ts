@@ -18,12 +18,15 @@ import { AgentWorkflowStarter, ProvisioningService } from './agents/provisioning
 import { batchModel } from './batches/batch-model';
 import { eventClaimModel, eventModel, eventSequenceModel, outboxModel } from './events/event-model';
 import { EventLog } from './events/event-log';
-import { operationModel, operationStatsModel } from './operations/operation-model';
+import { operationModel, operationStatsModel, TERMINAL_STATUSES } from './operations/operation-model';
+import { RetentionRule, retentionSweeps } from './maintenance/retention';
+import { retentionProgressModel } from './maintenance/retention-progress-model';
+import type { Sweep } from './maintenance/sweeper';
 import { OperationService } from './operations/operation-service';
 import { platformCredentialModel } from './platform-credentials/platform-credential-model';
 import { PlatformCredentialService } from './platform-credentials/platform-credential-service';
 import { SecretBox } from './secrets/secret-box';
-import { deliveryAttemptModel, webhookDeliveryModel, webhookSubscriptionModel } from './webhooks/webhook-model';
+import { deliveryAttemptModel, replayClaimModel, webhookDeliveryModel, webhookSubscriptionModel } from './webhooks/webhook-model';
 import { WebhookDispatcher } from './webhooks/webhook-dispatcher';
 import { WebhookService, WebhookWorkflowStarter } from './webhooks/webhook-service';
 import { localPlatformAgentModel } from './platforms/local-platform-agent-model';
@@ -57,6 +60,8 @@ export interface Core {
   templates: TemplateCatalog;
   research: Researcher;
   webhooks: WebhookService;
+  /** Retention sweeps (core/maintenance/retention.ts); the worker runs them. */
+  retention: Sweep[];
   /** The outbox relay; the worker starts it (tests may too). */
   webhookDispatcher: WebhookDispatcher;
   ensureIndexes(): Promise<void>;
@@ -102,7 +107,28 @@ function createModels(connection: Connection) {
     webhookSubscriptions: webhookSubscriptionModel(connection),
     webhookDeliveries: webhookDeliveryModel(connection),
     deliveryAttempts: deliveryAttemptModel(connection),
+    webhookReplayClaims: replayClaimModel(connection),
+    retentionProgress: retentionProgressModel(connection),
   };
+}
+
+/**
+ * What is swept, and what never is: agents, their prompt versions and their current research
+ * report, webhook subscriptions and unfinished work stay; the log and its bookkeeping go.
+ */
+function retentionRules(models: ReturnType<typeof createModels>, config: Config): RetentionRule<any>[] {
+  const r = config.retention;
+  const unsettledDelivery = (d: { status: string }) => d.status === 'pending' || d.status === 'retrying';
+  return [
+    { name: 'events', model: models.events, retentionMs: r.eventsMs },
+    { name: 'event_claims', model: models.eventClaims, retentionMs: r.eventsMs },
+    { name: 'webhook_deliveries', model: models.webhookDeliveries, retentionMs: r.webhookDeliveriesMs, keep: unsettledDelivery },
+    { name: 'webhook_delivery_attempts', model: models.deliveryAttempts, retentionMs: r.webhookDeliveriesMs },
+    { name: 'webhook_replay_claims', model: models.webhookReplayClaims, retentionMs: r.webhookDeliveriesMs },
+    { name: 'research_reports', model: models.researchReports, retentionMs: r.researchReportsMs, keep: async (d: { _id: string }) => !!(await models.agents.exists({ research_report_id: d._id })) },
+    { name: 'operations', model: models.operations, retentionMs: r.operationsMs, keep: (d: { status: never }) => !TERMINAL_STATUSES.has(d.status) },
+    { name: 'batches', model: models.batches, retentionMs: r.operationsMs },
+  ];
 }
 
 /** Until a real starter is wired (CLI), agent changes are refused rather than silently queued. */
@@ -133,7 +159,8 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const webhooks = new WebhookService(models.webhookSubscriptions, models.webhookDeliveries, models.deliveryAttempts, box, guard, { secretGraceSeconds: config.webhooks.secretGraceSeconds }, webhookWorkflows, logger);
   return {
     webhooks,
-    webhookDispatcher: new WebhookDispatcher(models.outbox, models.events, models.webhookSubscriptions, webhooks, webhookWorkflows, events, logger),
+    webhookDispatcher: new WebhookDispatcher(models.outbox, models.events, models.webhookSubscriptions, webhooks, webhookWorkflows, events, logger, config.outboxPollMs),
+    retention: retentionSweeps(retentionRules(models, config), models.retentionProgress, { firstLookbackDays: config.retention.firstLookbackDays }),
     models,
     templates: { list: listTemplates, get: getTemplate, suggest: suggestTemplate },
     research: adapters.research ?? new ResearchService(outbound),

@@ -11,7 +11,10 @@ export function startBackgroundServices(core: Core, logger: Logger): () => void 
   const stopReconciler = startSweeper([{ name: 'pending_operations', run: () => core.provisioning.reconcilePending() }], logger, 30_000);
   // The outbox relay: every event written (here or by any other process) becomes deliveries.
   core.webhookDispatcher.start();
+  // Retention: what expired since the last pass, in bounded batches (every worker may run it).
+  const stopRetention = startSweeper(core.retention, logger, core.config.retention.sweepIntervalMs);
   return () => {
+    stopRetention();
     stopReconciler();
     core.webhookDispatcher.stop();
   };

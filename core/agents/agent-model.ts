@@ -68,6 +68,9 @@ const agentSchema = new Schema<AgentDoc>(
   { versionKey: false, collection: 'agents', minimize: false },
 );
 agentSchema.index({ account_id: 1, _id: -1 });
+// The reconciler's equality part (agents busy on an operation), and retention's "is this report still someone's".
+agentSchema.index({ status: 1, updated_at: 1 });
+agentSchema.index({ research_report_id: 1 });
 
 export function agentModel(connection: Connection): Model<AgentDoc> {
   return connection.models.Agent ?? connection.model<AgentDoc>('Agent', agentSchema);
@@ -120,6 +123,8 @@ export interface ResearchReportDoc {
   business_url: string;
   report: Record<string, unknown>;
   created_at: Date;
+  /** Swept by day once old, unless an agent still uses it (core/maintenance/retention.ts). */
+  retention_day?: string;
 }
 
 const researchReportSchema = new Schema<ResearchReportDoc>(
@@ -130,9 +135,11 @@ const researchReportSchema = new Schema<ResearchReportDoc>(
     business_url: { type: String, required: true },
     report: { type: Schema.Types.Mixed, required: true },
     created_at: { type: Date, required: true },
+    retention_day: { type: String },
   },
   { versionKey: false, collection: 'research_reports', minimize: false },
 );
+researchReportSchema.index({ retention_day: 1 });
 
 export function researchReportModel(connection: Connection): Model<ResearchReportDoc> {
   return connection.models.ResearchReport ?? connection.model<ResearchReportDoc>('ResearchReport', researchReportSchema);

@@ -101,7 +101,12 @@ export class AgentService {
 
   /** Agents working on an operation and untouched since `olderThan`: the reconciler checks their operation still exists. */
   async findStaleBusy(olderThan: Date, limit = 100): Promise<AgentDoc[]> {
-    return this.agents.find({ status: { $in: ['provisioning', 'updating', 'deleting'] }, updated_at: { $lt: olderThan } }).limit(limit).lean<AgentDoc[]>();
+    // One equality query per status rather than `$in`: FerretDB pushes equality down to an index
+    // and answers `$in` by scanning every agent, on every reconciler pass.
+    const busy = await Promise.all(
+      (['provisioning', 'updating', 'deleting'] as const).map((status) => this.agents.find({ status, updated_at: { $lt: olderThan } }).limit(limit).lean<AgentDoc[]>()),
+    );
+    return busy.flat().slice(0, limit);
   }
 
   async listPromptVersions(accountId: string, agentId: string, page: PageQuery): Promise<Page<PromptVersionView>> {

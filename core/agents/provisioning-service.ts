@@ -12,6 +12,7 @@ import type { PlatformCredentialService } from '../platform-credentials/platform
 import { AgentDoc, AgentStatus } from './agent-model';
 import { AgentPatch, AgentPayload, agentPayloadSchema } from './agent-payload';
 import { AgentService } from './agent-service';
+import { retentionDay } from '../maintenance/retention';
 
 /** Starts and cancels the agent workflows; Temporal behind it, swappable in tests. */
 export interface AgentWorkflowStarter {
@@ -205,7 +206,8 @@ export class ProvisioningService {
     }
     rejected.sort((a, b) => a.index - b.index);
     crashPoint('batch.items-written');
-    const doc: BatchDoc = { _id: batchId, account_id: accountId, operation_ids: operationIds.filter((x): x is string => !!x), rejected, item_count: items.length, created_at: seed?.claimedAt ?? new Date() };
+    const createdAt = seed?.claimedAt ?? new Date();
+    const doc: BatchDoc = { _id: batchId, account_id: accountId, operation_ids: operationIds.filter((x): x is string => !!x), rejected, item_count: items.length, created_at: createdAt, retention_day: retentionDay(createdAt) };
     await this.batches.replaceOne({ _id: batchId }, doc, { upsert: true });
     return this.batchView(doc, operationIds);
   }

@@ -55,6 +55,16 @@ const envSchema = z.object({
   WFW_EVENTS_GAP_GRACE_MS: z.coerce.number().int().min(0).default(3000),
   WFW_SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   WFW_SSE_AUTH_RECHECK_MS: z.coerce.number().int().min(100).default(60_000),
+  /** How often a worker polls the webhook outbox for events written by other processes (its own kick it at once). */
+  WFW_OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /** Retention in days (0 keeps forever), enforced by the workers' sweeper every WFW_SWEEP_INTERVAL_SECONDS. */
+  WFW_RETENTION_EVENTS_DAYS: z.coerce.number().min(0).default(30),
+  WFW_RETENTION_WEBHOOK_DELIVERIES_DAYS: z.coerce.number().min(0).default(30),
+  WFW_RETENTION_RESEARCH_REPORTS_DAYS: z.coerce.number().min(0).default(30),
+  WFW_RETENTION_OPERATIONS_DAYS: z.coerce.number().min(0).default(90),
+  WFW_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(600),
+  /** How many days before the first sweepable day a rule's very first pass looks (documents older than retention exist from then on). */
+  WFW_RETENTION_FIRST_LOOKBACK_DAYS: z.coerce.number().int().min(0).default(7),
   LLM_BASE_URL: z.string().url().optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().optional(),
@@ -79,7 +89,11 @@ export interface Config {
   llm: { baseUrl?: string; apiKey?: string; model?: string };
   webhooks: { retryScheduleMs: number[]; retryAfterCapMs: number; timeoutMs: number; disableAfterSeconds: number; secretGraceSeconds: number };
   events: { pollIntervalMs: number; gapGraceMs: number; heartbeatMs: number; authRecheckMs: number };
+  outboxPollMs: number;
+  retention: { eventsMs: number; webhookDeliveriesMs: number; researchReportsMs: number; operationsMs: number; sweepIntervalMs: number; firstLookbackDays: number };
 }
+
+const DAY_MS = 24 * 3600 * 1000;
 
 function parseDuration(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
@@ -118,6 +132,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.WFW_WEBHOOK_TIMEOUT_MS,
       disableAfterSeconds: e.WFW_WEBHOOK_DISABLE_AFTER_SECONDS,
       secretGraceSeconds: e.WFW_WEBHOOK_SECRET_GRACE_SECONDS,
+    },
+    outboxPollMs: e.WFW_OUTBOX_POLL_MS,
+    retention: {
+      eventsMs: e.WFW_RETENTION_EVENTS_DAYS * DAY_MS,
+      webhookDeliveriesMs: e.WFW_RETENTION_WEBHOOK_DELIVERIES_DAYS * DAY_MS,
+      researchReportsMs: e.WFW_RETENTION_RESEARCH_REPORTS_DAYS * DAY_MS,
+      operationsMs: e.WFW_RETENTION_OPERATIONS_DAYS * DAY_MS,
+      sweepIntervalMs: e.WFW_SWEEP_INTERVAL_SECONDS * 1000,
+      firstLookbackDays: e.WFW_RETENTION_FIRST_LOOKBACK_DAYS,
     },
     events: {
       pollIntervalMs: e.WFW_EVENTS_POLL_INTERVAL_MS,

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Model } from 'mongoose';
 import { insertOnce, isDuplicateKeyError } from '../db/database';
 import { newId } from '../ids/ids';
+import { retentionDay } from '../maintenance/retention';
 import { EventClaimDoc, EventDoc, EventSequenceDoc, OutboxEntryDoc } from './event-model';
 import { EVENT_SCHEMAS, EventData, EventType } from './event-types';
 
@@ -38,6 +39,7 @@ export class EventLog {
     const eventId = await this.claim(accountId, options.dedupeKey);
     const existing = await this.events.findById(eventId).lean<EventDoc>();
     if (existing) return toEnvelope(existing);
+    const now = new Date();
     const doc: EventDoc = {
       _id: eventId,
       account_id: accountId,
@@ -46,7 +48,8 @@ export class EventLog {
       agent_id: options.agentId ?? null,
       data: parsed,
       dedupe_key: options.dedupeKey,
-      created_at: new Date(),
+      created_at: now,
+      retention_day: retentionDay(now),
     };
     // Outbox first: a crash between the two writes leaves an entry whose event is missing (the
     // retried writer adds it; the dispatcher waits for it), never an event that is not dispatched.
@@ -77,7 +80,7 @@ export class EventLog {
     const id = `${accountId}:${dedupeKey}`;
     const held = await this.claims.findById(id).lean<EventClaimDoc>();
     if (held) return held.event_id;
-    return (await insertOnce(this.claims, { _id: id, event_id: newId('event') })).event_id;
+    return (await insertOnce(this.claims, { _id: id, event_id: newId('event'), retention_day: retentionDay(new Date()) })).event_id;
   }
 
   async list(accountId: string, filter: { types?: string[]; agentId?: string; afterSeq?: number; limit: number }): Promise<EventEnvelope[]> {

@@ -13,6 +13,8 @@ export interface EventDoc {
   /** Written by earlier versions (an outbox flag on the event itself); unused since the outbox has its own collection. */
   dispatched_at?: Date | null;
   created_at: Date;
+  /** Swept by day once older than the events retention (core/maintenance/retention.ts). */
+  retention_day?: string;
 }
 
 const eventSchema = new Schema<EventDoc>(
@@ -25,9 +27,11 @@ const eventSchema = new Schema<EventDoc>(
     data: { type: Schema.Types.Mixed, required: true },
     dedupe_key: { type: String, required: true },
     created_at: { type: Date, required: true },
+    retention_day: { type: String },
   },
   { versionKey: false, collection: 'events', minimize: false },
 );
+eventSchema.index({ retention_day: 1 });
 eventSchema.index({ created_at: 1 });
 eventSchema.index({ account_id: 1, seq: 1 }, { unique: true });
 eventSchema.index({ account_id: 1, dedupe_key: 1 }, { unique: true });
@@ -55,9 +59,15 @@ export function eventSequenceModel(connection: Connection): Model<EventSequenceD
 export interface EventClaimDoc {
   _id: string;
   event_id: string;
+  /** Swept with the events. */
+  retention_day?: string;
 }
 
-const claimSchema = new Schema<EventClaimDoc>({ _id: { type: String, required: true }, event_id: { type: String, required: true } }, { versionKey: false, collection: 'event_claims' });
+const claimSchema = new Schema<EventClaimDoc>(
+  { _id: { type: String, required: true }, event_id: { type: String, required: true }, retention_day: { type: String } },
+  { versionKey: false, collection: 'event_claims' },
+);
+claimSchema.index({ retention_day: 1 });
 
 export function eventClaimModel(connection: Connection): Model<EventClaimDoc> {
   return connection.models.EventClaim ?? connection.model<EventClaimDoc>('EventClaim', claimSchema);

@@ -14,16 +14,16 @@ export function startSweeper(sweeps: Sweep[], logger: Logger, intervalMs = 5 * 6
   const tick = async () => {
     if (running) return;
     running = true;
-    try {
-      for (const sweep of sweeps) {
+    // One failing sweep must not starve the others.
+    for (const sweep of sweeps) {
+      try {
         const removed = await sweep.run();
         if (removed > 0) logger.debug({ sweep: sweep.name, removed }, 'swept expired rows');
+      } catch (err) {
+        logger.warn({ err, sweep: sweep.name }, 'sweep failed; will retry next interval');
       }
-    } catch (err) {
-      logger.warn({ err }, 'sweep failed; will retry next interval');
-    } finally {
-      running = false;
     }
+    running = false;
   };
   const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();

@@ -47,6 +47,8 @@ export interface OperationDoc {
   /** The prompt version this operation wrote; a retried step reuses it instead of taking another. */
   prompt_version: number | null;
   created_at: Date;
+  /** Swept by day once finished and old (core/maintenance/retention.ts). */
+  retention_day?: string;
   started_at: Date | null;
   completed_at: Date | null;
   updated_at: Date;
@@ -70,6 +72,7 @@ const operationSchema = new Schema<OperationDoc>(
     changed_fields: { type: [String], default: [] },
     prompt_version: { type: Number, default: null },
     created_at: { type: Date, required: true },
+    retention_day: { type: String },
     started_at: { type: Date, default: null },
     completed_at: { type: Date, default: null },
     updated_at: { type: Date, required: true },
@@ -80,6 +83,7 @@ operationSchema.index({ account_id: 1, _id: -1 });
 operationSchema.index({ account_id: 1, batch_id: 1, _id: -1 });
 // The reconciler's equality part (pending operations).
 operationSchema.index({ status: 1, created_at: 1 });
+operationSchema.index({ retention_day: 1 });
 
 export function operationModel(connection: Connection): Model<OperationDoc> {
   return connection.models.Operation ?? connection.model<OperationDoc>('Operation', operationSchema);

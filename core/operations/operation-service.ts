@@ -5,6 +5,7 @@ import { isId } from '../ids/ids';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
 import { OperationDoc, OperationError, OperationStatsDoc, OperationStatus, OperationType, StepStatus, TERMINAL_STATUSES } from './operation-model';
 import { findByIds } from '../db/database';
+import { retentionDay } from '../maintenance/retention';
 import { OPERATION_STEPS } from './operation-steps';
 
 export interface OperationView {
@@ -65,6 +66,7 @@ export class OperationService {
       changed_fields: input.changedFields ?? [],
       prompt_version: null,
       created_at: now,
+      retention_day: retentionDay(now),
       started_at: null,
       completed_at: null,
       updated_at: now,

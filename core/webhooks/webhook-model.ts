@@ -71,6 +71,8 @@ export interface WebhookDeliveryDoc {
   replay_workflow_id?: string | null;
   created_at: Date;
   updated_at: Date;
+  /** Swept by day once old and settled (core/maintenance/retention.ts). */
+  retention_day?: string;
 }
 
 const deliverySchema = new Schema<WebhookDeliveryDoc>(
@@ -91,10 +93,12 @@ const deliverySchema = new Schema<WebhookDeliveryDoc>(
     replay_workflow_id: { type: String, default: null },
     created_at: { type: Date, required: true },
     updated_at: { type: Date, required: true },
+    retention_day: { type: String },
   },
   { versionKey: false, collection: 'webhook_deliveries', minimize: false },
 );
 deliverySchema.index({ account_id: 1, subscription_id: 1, _id: -1 });
+deliverySchema.index({ retention_day: 1 });
 
 export interface DeliveryAttemptDoc {
   _id: string;
@@ -108,6 +112,8 @@ export interface DeliveryAttemptDoc {
   error: string | null;
   response_body: string | null;
   response_truncated: boolean;
+  /** Swept with the deliveries. */
+  retention_day?: string;
 }
 
 const attemptSchema = new Schema<DeliveryAttemptDoc>(
@@ -123,10 +129,12 @@ const attemptSchema = new Schema<DeliveryAttemptDoc>(
     error: { type: String, default: null },
     response_body: { type: String, default: null },
     response_truncated: { type: Boolean, default: false },
+    retention_day: { type: String },
   },
   { versionKey: false, collection: 'webhook_delivery_attempts' },
 );
 attemptSchema.index({ delivery_id: 1, number: 1 });
+attemptSchema.index({ retention_day: 1 });
 
 export function webhookSubscriptionModel(connection: Connection): Model<WebhookSubscriptionDoc> {
   return connection.models.WebhookSubscription ?? connection.model<WebhookSubscriptionDoc>('WebhookSubscription', subscriptionSchema);
@@ -150,6 +158,8 @@ export interface ReplayClaimDoc {
   delivery_id: string;
   claim: string;
   created_at: Date;
+  /** Swept with the deliveries. */
+  retention_day?: string;
 }
 
 const replayClaimSchema = new Schema<ReplayClaimDoc>(
@@ -158,9 +168,11 @@ const replayClaimSchema = new Schema<ReplayClaimDoc>(
     delivery_id: { type: String, required: true },
     claim: { type: String, required: true },
     created_at: { type: Date, required: true },
+    retention_day: { type: String },
   },
   { versionKey: false, collection: 'webhook_replay_claims' },
 );
+replayClaimSchema.index({ retention_day: 1 });
 
 export function replayClaimModel(connection: Connection): Model<ReplayClaimDoc> {
   return connection.models.WebhookReplayClaim ?? connection.model<ReplayClaimDoc>('WebhookReplayClaim', replayClaimSchema);

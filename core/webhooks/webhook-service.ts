@@ -3,6 +3,7 @@ import { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Scope } from '../auth/scopes';
 import { insertOnce } from '../db/database';
+import { retentionDay } from '../maintenance/retention';
 import { ApiError, NotFoundError } from '../errors/errors';
 import type { EventEnvelope } from '../events/event-log';
 import { assertMayReadEventTypes, visibleEventTypes } from '../events/event-scopes';
@@ -253,6 +254,7 @@ export class WebhookService {
       replay_workflow_id: null,
       created_at: now,
       updated_at: now,
+      retention_day: retentionDay(now),
     };
     // Insert first: the common case is a new delivery; a re-dispatch lands on the duplicate key.
     return insertOnce(this.deliveries, doc);
@@ -294,7 +296,7 @@ export class WebhookService {
     const workflowId = `${deliveryId}-replay-${replay}`;
     const now = new Date();
     const claim = randomUUID();
-    const claimed = await insertOnce(replayClaimModel(this.deliveries.db), { _id: workflowId, delivery_id: deliveryId, claim, created_at: now });
+    const claimed = await insertOnce(replayClaimModel(this.deliveries.db), { _id: workflowId, delivery_id: deliveryId, claim, created_at: now, retention_day: retentionDay(now) });
     if (claimed.claim !== claim) {
       throw new ApiError('CONFLICT', 'Another replay of this delivery was just requested.', {
         recovery: 'wait_for_operation',
