@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { Model } from 'mongoose';
-import type { AgentDoc, ResearchReportDoc } from '../core/agents/agent-model';
+import type { AgentDoc, PromptVersionDoc, ResearchReportDoc } from '../core/agents/agent-model';
 import type { AgentService } from '../core/agents/agent-service';
 import type { EventLog } from '../core/events/event-log';
 import type { AgentGenerator } from '../core/generation/agent-generator';
@@ -89,9 +89,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     return creds;
   }
 
-  async function deploymentFor(agent: AgentDoc, version: number, dedupeToken: string): Promise<AgentDeployment> {
-    const pv = await agents.promptVersionByNumber(agent._id, version);
-    if (!pv) throw failure('PROMPT_VERSION_MISSING', `agent ${agent._id} has no prompt version ${version}`);
+  function deploymentOf(agent: AgentDoc, pv: PromptVersionDoc, dedupeToken: string): AgentDeployment {
     return {
       name: agent.name,
       system_prompt: pv.system_prompt,
@@ -110,7 +108,8 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         'research',
         async () => {
           const agent = await agentOf(agentId);
-          let stored = await deps.researchReports.findById(operationId).lean<ResearchReportDoc>();
+          // The report is keyed by the operation: only a retry can find one.
+          let stored = Context.current().info.attempt > 1 ? await deps.researchReports.findById(operationId).lean<ResearchReportDoc>() : null;
           if (!stored) {
             const report = await deps.research.research(agent.business_url);
             report.suggested_template = deps.templates.suggest(report);
@@ -151,8 +150,9 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           let version = op?.prompt_version ?? null;
           if (version !== null && (await agents.promptVersionByNumber(agentId, version))) return { version };
           if (version === null) {
-            await operations.setPromptVersion(operationId, await agents.allocatePromptVersion(agentId));
-            version = (await operations.findById(operationId))!.prompt_version!;
+            const allocated = await agents.allocatePromptVersion(agentId);
+            // Kept only if no earlier attempt kept one first; then that one is the operation's.
+            version = (await operations.setPromptVersion(operationId, allocated)) ? allocated : (await operations.findById(operationId))!.prompt_version!;
           }
           const agent = await agentOf(agentId);
           if (rollbackTo !== undefined) {
@@ -193,7 +193,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const agent = await agentOf(agentId);
         const pv = await promptVersionOf(agentId, operationId);
         if (!pv) throw failure('PROMPT_VERSION_MISSING', 'generate has not written a prompt version');
-        const deployed = await deps.platforms[agent.platform].createAgent(await platformCredentials(agent), await deploymentFor(agent, pv.version, operationId));
+        const deployed = await deps.platforms[agent.platform].createAgent(await platformCredentials(agent), deploymentOf(agent, pv, operationId));
         await agents.update(agentId, { platform_agent_id: deployed.platform_agent_id, platform_kb_ids: deployed.knowledge_base_ids, current_prompt_version: pv.version });
         return { platformAgentId: deployed.platform_agent_id };
       }, { premarked: true, next: () => 'number' });
@@ -311,7 +311,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const deployed = await deps.platforms[agent.platform].updateAgent(
           await platformCredentials(agent),
           agent.platform_agent_id,
-          await deploymentFor(agent, pv.version, agent.provision_operation_id),
+          deploymentOf(agent, pv, agent.provision_operation_id),
         );
         await agents.update(agentId, { platform_kb_ids: deployed.knowledge_base_ids });
         return { version: pv.version };

@@ -1,4 +1,4 @@
-import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, isCancellation, proxyActivities, setHandler, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, TimeoutFailure } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/agent-activities';
 import type { DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput, WorkflowProgress } from './agent-workflow-types';
 
@@ -16,6 +16,30 @@ const bookkeeping = proxyActivities<AgentActivities>({
   scheduleToCloseTimeout: '30 minutes',
   heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+/**
+ * The same bookkeeping as a local activity: it runs in the worker that runs the workflow, inside
+ * the workflow task, so the final step costs no activity task round trip through the server.
+ */
+const localBookkeeping = proxyLocalActivities<AgentActivities>({
+  startToCloseTimeout: '20 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
+});
+
+/**
+ * Prompt generation as a local activity: it only reads and writes our database and calls the
+ * generator (deterministic, or an LLM for up to a minute), so it needs no activity task of its
+ * own. A crashed worker's workflow task moves to another worker, which runs it again (it is
+ * idempotent: the version is kept on the operation).
+ */
+const localGeneration = proxyLocalActivities<AgentActivities>({
+  startToCloseTimeout: '90 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  localRetryThreshold: '10 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
 /** Crawling a business site: the crawler has its own 20 s budget; a down site gets a few tries. */
@@ -85,7 +109,8 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
 
   try {
     await run('research', () => research.researchBusiness(ref));
-    await run('generate', () => generation.generateAgentConfig(ref));
+    const generate = patched('local-generation') ? localGeneration.generateAgentConfig : generation.generateAgentConfig;
+    await run('generate', () => generate(ref));
     undo.unshift(() => compensation.removePlatformAgent({ ...ref, step: 'deploy' }));
     await run('deploy', () => provider.deployAgent(ref));
     undo.unshift(() => compensation.releasePhoneNumber({ ...ref, step: 'number' }));
@@ -93,7 +118,9 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
     // A cancel that came while the last provider call finished still wins; past this check it is
     // too late: activation runs to the end, so an operation is never both activated and compensated.
     if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('canceled before activation');
-    return await run('activate', () => CancellationScope.nonCancellable(() => bookkeeping.activateAgent(ref)));
+    // Histories from before the local activation replay as they ran.
+    const activate = patched('local-activation') ? localBookkeeping.activateAgent : bookkeeping.activateAgent;
+    return await run('activate', () => CancellationScope.nonCancellable(() => activate(ref)));
   } catch (err) {
     const failed = describeFailure(err, progress.step);
     progress.compensating = true;

@@ -36,8 +36,9 @@ export class EventLog {
 
   async append<T extends EventType>(accountId: string, type: T, data: EventData<T>, options: { dedupeKey: string; agentId?: string | null }): Promise<EventEnvelope> {
     const parsed = EVENT_SCHEMAS[type].data.parse(data) as Record<string, unknown>;
-    const eventId = await this.claim(accountId, options.dedupeKey);
-    const existing = await this.events.findById(eventId).lean<EventDoc>();
+    const { eventId, fresh } = await this.claim(accountId, options.dedupeKey);
+    // A claim we just made has no event yet; an older one may (a retry, or another writer).
+    const existing = fresh ? null : await this.events.findById(eventId).lean<EventDoc>();
     if (existing) return toEnvelope(existing);
     const now = new Date();
     const doc: EventDoc = {
@@ -75,12 +76,11 @@ export class EventLog {
     return counter!.seq;
   }
 
-  /** The event ID reserved for this dedupe key: the first writer's, whoever asks. */
-  private async claim(accountId: string, dedupeKey: string): Promise<string> {
-    const id = `${accountId}:${dedupeKey}`;
-    const held = await this.claims.findById(id).lean<EventClaimDoc>();
-    if (held) return held.event_id;
-    return (await insertOnce(this.claims, { _id: id, event_id: newId('event'), retention_day: retentionDay(new Date()) })).event_id;
+  /** The event ID reserved for this dedupe key: the first writer's, whoever asks (one insert when it is us). */
+  private async claim(accountId: string, dedupeKey: string): Promise<{ eventId: string; fresh: boolean }> {
+    const mine: EventClaimDoc = { _id: `${accountId}:${dedupeKey}`, event_id: newId('event'), retention_day: retentionDay(new Date()) };
+    const held = await insertOnce(this.claims, mine);
+    return { eventId: held.event_id, fresh: held === mine };
   }
 
   async list(accountId: string, filter: { types?: string[]; agentId?: string; afterSeq?: number; limit: number }): Promise<EventEnvelope[]> {

@@ -88,8 +88,9 @@ export class OperationService {
     return doc;
   }
 
-  async setPromptVersion(id: string, version: number): Promise<void> {
-    await this.operations.updateOne({ _id: id, prompt_version: null }, { $set: { prompt_version: version } });
+  /** True when this call set it (no earlier attempt had). */
+  async setPromptVersion(id: string, version: number): Promise<boolean> {
+    return (await this.operations.updateOne({ _id: id, prompt_version: null }, { $set: { prompt_version: version } })).modifiedCount === 1;
   }
 
   async findById(id: string): Promise<OperationDoc | null> {

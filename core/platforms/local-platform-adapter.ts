@@ -46,10 +46,9 @@ export class LocalPlatformAdapter implements PlatformAdapter {
   async createAgent(_credentials: PlatformCredentials, deployment: AgentDeployment): Promise<DeployedAgent> {
     await this.simulateLatency();
     await this.ensureIndexes();
-    // The ID is derived from the token: a primary-key read, not a scan (core/db/derived-id.ts).
+    // The ID is derived from the token (core/db/derived-id.ts), so a retry's insert lands on the
+    // agent an earlier attempt (or a concurrent one) made, and insertOnce answers with that one.
     const id = derivedId('local_agent_', deployment.dedupe_token);
-    const existing = await this.agents.findById(id).lean<LocalPlatformAgentDoc>();
-    if (existing) return deployed(existing);
     const now = new Date();
     const doc: LocalPlatformAgentDoc = {
       _id: id,
@@ -59,7 +58,6 @@ export class LocalPlatformAdapter implements PlatformAdapter {
       created_at: now,
       updated_at: now,
     };
-    // A concurrent attempt with the same token may win the insert: its agent is then the answer.
     return deployed(await insertOnce(this.agents, doc));
   }
 
@@ -85,18 +83,17 @@ export class LocalPlatformAdapter implements PlatformAdapter {
 
   async attachPhoneNumber(_credentials: PlatformCredentials, platformAgentId: string, phone: PhoneAttachment): Promise<void> {
     await this.simulateLatency();
-    const exists = await this.agents.exists({ _id: platformAgentId });
-    if (!exists) throw notFound(platformAgentId);
-    // A number routes to one agent, as on every real platform. The route is keyed by the number,
-    // so moving it is one atomic upsert; the agent it left is found by ID, not by a scan.
+    // The agent takes the number first (which also proves it exists), then the route moves: a
+    // number routes to one agent, as on every real platform. The route is keyed by the number,
+    // so moving it is one upsert; the agent it left is found by ID, not by a scan.
+    const result = await this.agents.updateOne({ _id: platformAgentId }, { $addToSet: { phone_numbers: phone.e164 } });
+    if (result.matchedCount === 0) throw notFound(platformAgentId);
     const previous = await this.routes
       .findOneAndUpdate({ _id: phone.e164 }, { $set: { agent_id: platformAgentId, updated_at: new Date() } }, { upsert: true, returnDocument: 'before' })
       .lean<LocalNumberRouteDoc>();
     if (previous && previous.agent_id !== platformAgentId) {
       await this.agents.updateOne({ _id: previous.agent_id }, { $pull: { phone_numbers: phone.e164 } });
     }
-    const result = await this.agents.updateOne({ _id: platformAgentId }, { $addToSet: { phone_numbers: phone.e164 } });
-    if (result.matchedCount === 0) throw notFound(platformAgentId);
   }
 
   /** The agent as the simulator stores it (for simulated calls and tests). */

@@ -73,8 +73,10 @@ function threadCpuMs(tid: number | undefined): number | undefined {
 }
 
 function defaultOptions(): ExtractionPoolOptions {
-  // One core is left to the event loop that serves requests (or polls Temporal).
-  return { size: Math.max(1, Math.min(4, os.availableParallelism() - 1)), maxHeapMb: 512 };
+  // As many threads as cores (up to 4): they run below normal priority, so the event loop that
+  // serves requests (or polls Temporal) still wins the CPU, while a batch of researches is not
+  // queued behind one thread on a small machine.
+  return { size: Math.max(1, Math.min(4, os.availableParallelism())), maxHeapMb: 512 };
 }
 
 /**

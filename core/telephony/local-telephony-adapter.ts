@@ -53,9 +53,8 @@ export class LocalTelephonyAdapter implements TelephonyAdapter {
       throw new TelephonyError('local', 'invalid_request', `area code ${areaCode} is not a US area code`, false);
     }
     await this.ensureIndexes();
-    const held = await this.held(request.dedupe_token);
-    if (held) return held;
-
+    // Insert first: the ID is derived from the token, so a retry's insert collides with the number
+    // it already holds and the read below returns it; a first attempt needs no read at all.
     for (let draw = 0; draw < MAX_DRAWS; draw++) {
       const doc: LocalPhoneNumberDoc = {
         _id: derivedId('local_pn_', request.dedupe_token),

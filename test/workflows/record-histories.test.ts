@@ -41,7 +41,8 @@ describe('history recorder', () => {
       // The Temporal CLI writes the same proto-JSON the Web UI's "download history" does.
       const save = async (_s: typeof stack, name: string, workflowId: string) => {
         const json = execFileSync(path.join(__dirname, '../../.tools/bin/temporal'), ['workflow', 'show', '--address', TEMPORAL_ADDRESS, '-w', workflowId, '-o', 'json'], { encoding: 'utf8' });
-        writeFileSync(path.join(out, `${name}.json`), json);
+        // A suffix records beside the older fixtures, which keep covering the paths old histories took.
+        writeFileSync(path.join(out, `${name}${process.env.WFW_RECORD_HISTORIES_SUFFIX ?? ''}.json`), json);
       };
       const acct = await stack.createAccount();
       const c = client(stack.baseUrl, acct.token);
@@ -93,8 +94,18 @@ describe('history recorder', () => {
         const failed = await settled(deadHook.id, 'failed');
         await save(stack, 'webhook-failed', failed.id);
         await hc.post(`/v2/webhooks/${deadHook.id}/deliveries/${failed.id}/retry`);
-        await new Promise((r) => setTimeout(r, 1500));
-        await save(stack, 'webhook-manual-replay', `${failed.id}-manual-6`);
+        // The replay runs as its own workflow, named on the delivery; wait for it to finish.
+        let replayId: string | null = null;
+        for (;;) {
+          const d = await stack.core.models.webhookDeliveries.findById(failed.id).lean();
+          replayId = d?.replay_workflow_id ?? null;
+          if (replayId) {
+            const desc = await stack.client.workflow.getHandle(replayId).describe().catch(() => null);
+            if (desc && desc.status.name !== 'RUNNING') break;
+          }
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        await save(stack, 'webhook-manual-replay', replayId);
       } finally {
         await flaky.close();
         await dead.close();
