@@ -209,7 +209,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           if (!agent.phone_number || !agent.telephony_number_id) {
             const twilio = agent.platform === 'local' ? null : await deps.credentials.telephonyCredentials(agent.account_id);
             const telephony: TelephonyName = twilio ? 'twilio' : 'local';
-            const number = await deps.telephony[telephony].acquireNumber(twilio, { area_code: agent.area_code ?? undefined, country: 'US', dedupe_token: operationId });
+            const number = await deps.telephony[telephony].acquireNumber(twilio, { account_id: agent.account_id, area_code: agent.area_code ?? undefined, country: 'US', dedupe_token: operationId });
             await agents.update(agentId, { phone_number: number.e164, telephony, telephony_number_id: number.provider_number_id });
             agent = { ...agent, phone_number: number.e164, telephony, telephony_number_id: number.provider_number_id };
           }

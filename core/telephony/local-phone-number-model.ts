@@ -1,10 +1,16 @@
 import { Connection, Model, Schema } from 'mongoose';
 
-/** A number held from the local simulator's fictional pool. Released numbers are deleted, freeing both keys. */
+/** A number held from the local simulator's fictional pool (one per account). Released numbers are deleted, freeing both keys. */
 export interface LocalPhoneNumberDoc {
   /** The simulator's number ID, returned as provider_number_id. */
   _id: string;
-  /** Unique: two holders can never get the same number. */
+  /**
+   * The account holding the number. Each account has its own pool: (account_id, e164) is unique,
+   * so one account cannot exhaust an area code for the others. Absent on numbers held before pools
+   * were per account.
+   */
+  account_id?: string;
+  /** Unique within an account: two of its agents can never get the same number. */
   e164: string;
   area_code: string;
   /** Unique: a retried acquire gets the number the first attempt took. */
@@ -15,6 +21,7 @@ export interface LocalPhoneNumberDoc {
 const localPhoneNumberSchema = new Schema<LocalPhoneNumberDoc>(
   {
     _id: { type: String, required: true },
+    account_id: { type: String },
     e164: { type: String, required: true },
     area_code: { type: String, required: true },
     dedupe_token: { type: String, required: true },
@@ -22,9 +29,12 @@ const localPhoneNumberSchema = new Schema<LocalPhoneNumberDoc>(
   },
   { versionKey: false, collection: 'local_phone_numbers' },
 );
-localPhoneNumberSchema.index({ e164: 1 }, { unique: true });
+localPhoneNumberSchema.index({ account_id: 1, e164: 1 }, { unique: true });
 localPhoneNumberSchema.index({ dedupe_token: 1 }, { unique: true });
 
 export function localPhoneNumberModel(connection: Connection): Model<LocalPhoneNumberDoc> {
   return connection.models.LocalPhoneNumber ?? connection.model<LocalPhoneNumberDoc>('LocalPhoneNumber', localPhoneNumberSchema);
 }
+
+/** The index that made the pool global (one e164 for all accounts); dropped where it still exists. */
+export const LEGACY_GLOBAL_NUMBER_INDEX = 'e164_1';

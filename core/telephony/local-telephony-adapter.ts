@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { isDuplicateKeyError } from '../db/database';
 import { derivedId } from '../db/derived-id';
-import { LocalPhoneNumberDoc } from './local-phone-number-model';
+import { LEGACY_GLOBAL_NUMBER_INDEX, LocalPhoneNumberDoc } from './local-phone-number-model';
 import { AcquiredNumber, TelephonyAdapter, TelephonyCredentials, TelephonyError } from './telephony-adapter';
 
 /** San Francisco; any valid area code works, the 555 exchange is what makes the numbers fictional. */
@@ -15,8 +15,11 @@ const MAX_DRAWS = 32;
 
 /**
  * The number pool used in development and tests: fictional `+1 <area> 555 xxxx` numbers held in
- * our own database. Unique indexes on the number and on the dedupe token give the same guarantees
- * as buying from Twilio: no number is handed out twice, and a retry gets the number it already has.
+ * our own database, one pool per account (the numbers are fictional, so two accounts holding the
+ * same one harms nobody, while a shared pool would let one account exhaust an area code for all).
+ * Unique indexes on (account, number) and on the dedupe token give the same guarantees as buying
+ * from Twilio: no number is handed out twice within an account, and a retry gets the number it
+ * already has.
  */
 export interface LocalTelephonyOptions {
   /** Draws the last four digits (0-9999); tests replace it to force collisions. */
@@ -35,9 +38,18 @@ export class LocalTelephonyAdapter implements TelephonyAdapter {
     this.drawLine = options.drawLine ?? (() => randomInt(0, 10_000));
   }
 
-  /** Connections run with autoIndex off, and both unique indexes are load-bearing. */
+  /**
+   * Connections run with autoIndex off, and both unique indexes are load-bearing. A database made
+   * before pools were per account still has the global unique index on e164: it is dropped.
+   */
   ensureIndexes(): Promise<void> {
-    this.indexes ??= this.numbers.createIndexes().catch((err: unknown) => {
+    this.indexes ??= (async () => {
+      await this.numbers.createIndexes();
+      const existing = await this.numbers.collection.indexes().catch(() => []);
+      if (existing.some((i) => i.name === LEGACY_GLOBAL_NUMBER_INDEX)) {
+        await this.numbers.collection.dropIndex(LEGACY_GLOBAL_NUMBER_INDEX).catch(() => undefined);
+      }
+    })().catch((err: unknown) => {
       this.indexes = null;
       throw err;
     });
@@ -46,7 +58,7 @@ export class LocalTelephonyAdapter implements TelephonyAdapter {
 
   async acquireNumber(
     _credentials: TelephonyCredentials | null,
-    request: { area_code?: string; country: 'US'; dedupe_token: string },
+    request: { account_id: string; area_code?: string; country: 'US'; dedupe_token: string },
   ): Promise<AcquiredNumber> {
     const areaCode = request.area_code ?? LOCAL_DEFAULT_AREA_CODE;
     if (!/^[2-9]\d{2}$/.test(areaCode)) {
@@ -58,6 +70,7 @@ export class LocalTelephonyAdapter implements TelephonyAdapter {
     for (let draw = 0; draw < MAX_DRAWS; draw++) {
       const doc: LocalPhoneNumberDoc = {
         _id: derivedId('local_pn_', request.dedupe_token),
+        account_id: request.account_id,
         e164: `+1${areaCode}555${String(this.drawLine()).padStart(4, '0')}`,
         area_code: areaCode,
         dedupe_token: request.dedupe_token,
@@ -70,7 +83,7 @@ export class LocalTelephonyAdapter implements TelephonyAdapter {
         if (!isDuplicateKeyError(err)) throw err;
       }
       // Either a concurrent attempt with our token got in first (take its number) or the drawn
-      // number is taken (draw again).
+      // number is taken in this account's pool (draw again).
       const winner = await this.held(request.dedupe_token);
       if (winner) return winner;
     }

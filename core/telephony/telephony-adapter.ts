@@ -31,9 +31,10 @@ export interface TelephonyAdapter {
   readonly name: TelephonyName;
   /**
    * Gets a number (in area_code when given). Returns the number an earlier attempt with the same
-   * dedupe_token already bought, so a retry never buys a second one.
+   * dedupe_token already bought, so a retry never buys a second one. `account_id` is the account
+   * the number is for (the local pool is per account).
    */
-  acquireNumber(credentials: TelephonyCredentials | null, request: { area_code?: string; country: 'US'; dedupe_token: string }): Promise<AcquiredNumber>;
+  acquireNumber(credentials: TelephonyCredentials | null, request: { account_id: string; area_code?: string; country: 'US'; dedupe_token: string }): Promise<AcquiredNumber>;
   /** Releases the number; already released is success. */
   releaseNumber(credentials: TelephonyCredentials | null, number: AcquiredNumber): Promise<void>;
 }
