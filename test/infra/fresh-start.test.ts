@@ -20,6 +20,16 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
  * the suite's services), then the CLI's first credentials, a token and an API call, then Ctrl-C —
  * after which nothing it started is left running.
  */
+const freshPgUrl = (process.env.FERRETDB_POSTGRESQL_URL ?? 'postgres://postgres@127.0.0.1:5432/ferretdb').replace(/\/[^/]*$/, `/wfw_fresh_start_${process.pid}`);
+
+function dropFreshDatabase(): void {
+  try {
+    execFileSync('psql', [freshPgUrl.replace(/\/[^/]*$/, '/postgres'), '-Atc', `DROP DATABASE IF EXISTS wfw_fresh_start_${process.pid} WITH (FORCE)`], { stdio: 'ignore' });
+  } catch {
+    // no psql or no server: nothing was created there
+  }
+}
+
 describe('npm run dev from scratch', () => {
   let dev: ChildProcess | undefined;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wfw-fresh-'));
@@ -31,6 +41,8 @@ describe('npm run dev from scratch', () => {
     WFW_TEMPORAL_PORT: String(ports.temporal),
     WFW_TEMPORAL_UI_PORT: String(ports.temporal + 1000),
     WFW_FERRETDB_PORT: String(ports.ferret),
+    // A PostgreSQL database of its own that does not exist yet: the launcher must create it.
+    FERRETDB_POSTGRESQL_URL: freshPgUrl,
     MONGODB_URI: '',
     TEMPORAL_ADDRESS: '',
     LOG_LEVEL: 'warn',
@@ -41,6 +53,7 @@ describe('npm run dev from scratch', () => {
   afterAll(() => {
     if (dev && dev.exitCode === null) process.kill(-dev.pid!, 'SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
+    dropFreshDatabase();
   });
 
   it('starts everything, serves a first agent owner, and stops everything on Ctrl-C', async () => {
@@ -57,6 +70,17 @@ describe('npm run dev from scratch', () => {
       throw new Error(`${err.message}\n--- dev output ---\n${output.slice(-4000)}`);
     });
     expect(ready).toMatchObject({ status: 'ready', checks: { database: { ok: true }, temporal: { ok: true } } });
+    // The default store: PostgreSQL wherever a server answers (this machine runs one), else SQLite.
+    expect(output).toMatch(/FerretDB backend: (postgresql|sqlite)/);
+    const pgAnswers = (() => {
+      try {
+        execFileSync('psql', [freshPgUrl.replace(/\/[^/]*$/, '/postgres'), '-Atc', 'select 1'], { stdio: 'ignore' });
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    expect(output).toContain(`FerretDB backend: ${pgAnswers ? 'postgresql' : 'sqlite'}`);
 
     const created = JSON.parse(
       execFileSync('npm', ['run', '--silent', 'wfw', '--', 'account', 'create', '--name', 'Fresh Co', '--json'], {
