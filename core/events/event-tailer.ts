@@ -2,6 +2,7 @@ import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { decodeTime, encodeTime } from 'ulid';
 import { ID_PREFIXES } from '../ids/ids';
+import { addDays, retentionDay } from '../maintenance/retention';
 import type { EventDoc } from './event-model';
 
 export type EventListener = (doc: EventDoc) => void;
@@ -25,6 +26,9 @@ export interface EventTailerOptions {
 }
 
 const EVENT_ID_PREFIX = `${ID_PREFIXES.event}_`;
+/** How far ahead of ours a writer's clock may be for its events to land on the next day. */
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
 
 /** The smallest event ID created at or after `ms`: `_id` is `evt_<ulid>` and a ULID starts with its time. */
 function firstIdAt(ms: number): string {
@@ -188,20 +192,24 @@ export class EventTailer {
 
   private async poll(now: number): Promise<void> {
     if (this.watermark === undefined) {
-      const newest = await this.events.findOne({}, { _id: 1 }).sort({ _id: -1 }).lean<{ _id: string }>();
-      this.stats.queries++;
-      const t = newest ? idTime(newest._id) : null;
-      this.watermark = Math.min(t ?? now, now);
+      // Streams replay what their clients missed themselves; the tailer only needs what is new.
+      this.watermark = now;
       this.lastSweepAt = now;
     }
     const deep = now - this.lastSweepAt >= this.o.sweepEveryMs;
-    let range: Record<string, string> = { $gte: firstIdAt(this.watermark - (deep ? this.o.lookbackMs : this.o.recentLookbackMs)) };
-    for (let page = 0; page < this.o.maxPagesPerPoll; page++) {
-      const docs = await this.events.find({ _id: range }).sort({ _id: 1 }).limit(this.o.batchSize).lean<EventDoc[]>();
-      this.stats.queries++;
-      for (const doc of docs) this.accept(doc, now);
-      if (docs.length < this.o.batchSize || !this.running || this.listenerCount === 0) break;
-      range = { $gt: docs[docs.length - 1]._id };
+    const since = this.watermark - (deep ? this.o.lookbackMs : this.o.recentLookbackMs);
+    // By day first: equality on `retention_day` is what FerretDB answers from an index, so a poll
+    // reads the day's events, not the whole log (the `_id` range is applied after). Usually one
+    // day; two around midnight (a writer's clock a little ahead is covered by the next day).
+    for (let day = retentionDay(new Date(since)); day <= retentionDay(new Date(now + CLOCK_SKEW_MS)); day = addDays(day, 1)) {
+      let range: Record<string, string> = { $gte: firstIdAt(since) };
+      for (let page = 0; page < this.o.maxPagesPerPoll; page++) {
+        const docs = await this.events.find({ retention_day: day, _id: range }).sort({ _id: 1 }).limit(this.o.batchSize).lean<EventDoc[]>();
+        this.stats.queries++;
+        for (const doc of docs) this.accept(doc, now);
+        if (docs.length < this.o.batchSize || !this.running || this.listenerCount === 0) break;
+        range = { $gt: docs[docs.length - 1]._id };
+      }
     }
     if (deep) this.lastSweepAt = now;
   }

@@ -83,6 +83,6 @@ async function sweepRule<T extends { _id: string; retention_day?: string }>(rule
   return removed;
 }
 
-function addDays(day: string, n: number): string {
+export function addDays(day: string, n: number): string {
   return retentionDay(new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS));
 }

@@ -1,6 +1,7 @@
 import { newId } from '../../core/ids/ids';
 import { client, expectError } from '../support/http-client';
 import { appendAgentEvent, EventApi, eventually, newAgentId, openRawStream, openStream, sleep, startEventApi, StreamClient } from './event-test-kit';
+import { retentionDay } from '../../core/maintenance/retention';
 
 let env: EventApi;
 const open: StreamClient[] = [];
@@ -259,6 +260,8 @@ async function insertRaw(accountId: string, seq: number, createdAt = new Date())
     data: { agent_id: agentId, operation_id: null, changed_fields: ['voice'], prompt_version: seq },
     dedupe_key: `raw:${seq}`,
     created_at: createdAt,
+    // As every writer of the log (EventLog.append) stamps it: the tailer reads by day.
+    retention_day: retentionDay(createdAt),
   });
 }
 

@@ -7,6 +7,7 @@ import { EventTailer } from '../../core/events/event-tailer';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { testLogger } from '../support/test-logger';
 import { appendAgentEvent, eventually, sleep } from './event-test-kit';
+import { retentionDay } from '../../core/maintenance/retention';
 
 describe('EventTailer (real database)', () => {
   let db: TestDatabase;
@@ -48,7 +49,7 @@ describe('EventTailer (real database)', () => {
     await appendAgentEvent(core, b);
     // An insert whose ID was made 2 s ago (a slow writer): older than the recent lookback, found by the sweep.
     const lateId = `evt_${encodeTime(Date.now() - 2000, 10).toLowerCase()}${'0'.repeat(15)}1`;
-    await core.models.events.create({ _id: lateId, account_id: a, seq: 99, type: 'kb.synced', agent_id: null, data: { agent_id: 'agt_x', doc_id: 'kb_1', version: 1 }, dedupe_key: 'late', created_at: new Date(Date.now() - 2000) });
+    await core.models.events.create({ _id: lateId, account_id: a, seq: 99, type: 'kb.synced', agent_id: null, data: { agent_id: 'agt_x', doc_id: 'kb_1', version: 1 }, dedupe_key: 'late', created_at: new Date(Date.now() - 2000), retention_day: retentionDay(new Date(Date.now() - 2000)) });
     await eventually(() => gotA1.length === 4 && gotB.length === 1, 5000, 'fan-out');
     await sleep(800); // several polls and a sweep re-read the same window
     expect(gotA1.map((d) => d.seq).sort((x, y) => x - y)).toEqual([1, 2, 3, 99]);
