@@ -26,7 +26,8 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { WORKER_TUNING } from '../worker/worker-tuning';
 import mongoose from 'mongoose';
 import type { Logger } from 'pino';
 import { createActivities } from '../activities';
@@ -508,20 +509,22 @@ async function main(): Promise<void> {
     taskQueue,
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities(core),
-    maxConcurrentActivityTaskExecutions: 400,
-    maxConcurrentWorkflowTaskExecutions: 200,
+    ...WORKER_TUNING,
   });
   const bareQueue = `${taskQueue}-bare`;
-  const bareWorker = await Worker.create({
-    connection: native,
-    namespace: config.temporal.namespace,
-    taskQueue: bareQueue,
-    workflowsPath: require.resolve('./bench-workflows'),
-    activities: { noop: async () => undefined },
-    maxConcurrentActivityTaskExecutions: 400,
-    maxConcurrentWorkflowTaskExecutions: 200,
-  });
-  const running = [worker.run(), bareWorker.run()];
+  // The bare worker runs only during its phase, so the idle figures are the product's stack alone.
+  const bareBundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./bench-workflows'), logger: new DefaultLogger('ERROR') });
+  const runBare = async <T>(body: () => Promise<T>): Promise<T> => {
+    const bare = await Worker.create({ connection: native, namespace: config.temporal.namespace, taskQueue: bareQueue, workflowBundle: bareBundle, activities: { noop: async () => undefined }, ...WORKER_TUNING });
+    const run = bare.run();
+    try {
+      return await body();
+    } finally {
+      bare.shutdown();
+      await run;
+    }
+  };
+  const running = [worker.run()];
   // What the real worker runs beside its pollers: measured during the batches and while idle.
   const stopBackground = startWorkerLoops(core, logger);
 
@@ -605,10 +608,13 @@ async function main(): Promise<void> {
       const failures = [...codes.values()].reduce((a, c) => a + c.n, 0) + (AGENTS - ops.length - batch.rejected.length);
       const failureCodes = [...codes].map(([code, c]) => `${code} x${c.n}${c.steps.size ? ` (${[...c.steps].map(([s, n]) => `${s} ${n}`).join(', ')})` : ''}`).join('; ');
 
-      const bareStart = Date.now();
       const bareIds = Array.from({ length: AGENTS }, (_, i) => `${bareQueue}-${target}-${i}`);
-      await Promise.all(bareIds.map((workflowId) => client.workflow.execute('bareWorkflow', { taskQueue: bareQueue, workflowId, args: [ACTIVITIES_PER_AGENT] })));
-      const bareMs = Date.now() - bareStart;
+      // Timed once its worker polls, as the provisioning worker already does.
+      const bareMs = await runBare(async () => {
+        const started = Date.now();
+        await Promise.all(bareIds.map((workflowId) => client.workflow.execute('bareWorkflow', { taskQueue: bareQueue, workflowId, args: [ACTIVITIES_PER_AGENT] })));
+        return Date.now() - started;
+      });
       const bareHistory = await readHistories(client, bareIds);
       const bareTrips = bareHistory.trips;
 
@@ -724,7 +730,6 @@ async function main(): Promise<void> {
   } finally {
     stopBackground();
     worker.shutdown();
-    bareWorker.shutdown();
     await Promise.allSettled(running);
     await site.close();
     if (!KEEP_DB) await observerDb.dropDatabase().catch(() => undefined);

@@ -8,6 +8,7 @@ import { connectTemporal } from '../core/temporal/temporal-connection';
 import { TemporalAgentWorkflows } from '../core/temporal/agent-workflow-client';
 import { TemporalWebhookWorkflows } from '../core/temporal/webhook-workflow-client';
 import { startBackgroundServices } from './background-services';
+import { WORKER_TUNING } from './worker-tuning';
 
 /** The worker process: wiring only. Workflows live in workflows/, I/O in activities/. */
 async function main(): Promise<void> {
@@ -28,8 +29,7 @@ async function main(): Promise<void> {
     taskQueue: config.temporal.taskQueue,
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities(core),
-    maxConcurrentActivityTaskExecutions: 200,
-    maxConcurrentWorkflowTaskExecutions: 100,
+    ...WORKER_TUNING,
   });
 
   const stopBackground = startBackgroundServices(core, logger);
