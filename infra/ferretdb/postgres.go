@@ -90,8 +90,11 @@ BEGIN
     ELSE
       target := format('(_jsonb #> %L::text[])', keys::text);
     END IF;
-    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I.%I USING gin (%s jsonb_path_ops)',
+    -- fastupdate off: each indexed value is one scalar, so an insert adds one entry, while a
+    -- pending list (the default) would make every lookup scan it until a vacuum merges it.
+    EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I.%I USING gin (%s jsonb_path_ops) WITH (fastupdate = off)',
       'wfw_gin_' || left(md5(info.relname || target), 20), info.nspname, info.relname, target);
+    EXECUTE format('ALTER INDEX %I.%I SET (fastupdate = off)', info.nspname, 'wfw_gin_' || left(md5(info.relname || target), 20));
   END LOOP;
 END
 $fn$;
