@@ -163,7 +163,8 @@ export class OperationService {
   /**
    * A step ends. With `next`, the same write starts the next step (running, attempt 1): one write
    * per transition, and the next activity's first attempt writes nothing when it begins. Never
-   * moves an operation out of a terminal state; a step that ends after a cancel is still recorded.
+   * writes to an operation that has ended: a step that finishes after a cancel (or after the
+   * failure that ended it) would otherwise rewrite what the end recorded.
    */
   async stepFinished(id: string, step: string, status: Extract<StepStatus, 'completed' | 'skipped' | 'failed' | 'compensated'>, detail?: string, next?: string): Promise<void> {
     const now = new Date();
@@ -173,21 +174,22 @@ export class OperationService {
       const res = await this.operations.updateOne({ _id: id, status: { $in: ['pending', 'running'] } }, { $set: { ...finished, ...started } });
       if (res.matchedCount === 1) return;
     }
-    await this.operations.updateOne({ _id: id }, { $set: finished });
+    await this.operations.updateOne({ _id: id, status: { $in: ['pending', 'running'] } }, { $set: finished });
   }
 
   /** Terminal success; the last step is marked completed in the same write, so no reader sees `active` with a step still running. */
   async complete(id: string, status: 'active' | 'succeeded', lastStep: string, fields: { phone_number?: string | null; provisioning_time_seconds?: number }): Promise<void> {
     const now = new Date();
     await this.operations.updateOne(
-      { _id: id, status: { $nin: ['failed', 'canceled'] } },
+      { _id: id, status: { $in: ['pending', 'running'] } },
       { $set: { status, step: null, completed_at: now, updated_at: now, [`steps.${lastStep}.status`]: 'completed', [`steps.${lastStep}.completed_at`]: now, ...fields } },
     );
   }
 
   async fail(id: string, status: 'failed' | 'canceled', error: OperationError): Promise<void> {
     const now = new Date();
-    await this.operations.updateOne({ _id: id, status: { $nin: ['active', 'succeeded'] } }, { $set: { status, error, completed_at: now, updated_at: now } });
+    // The first end wins: a late failure does not turn a canceled operation into a failed one.
+    await this.operations.updateOne({ _id: id, status: { $in: ['pending', 'running'] } }, { $set: { status, error, completed_at: now, updated_at: now } });
   }
 
   /** Pending operations whose workflow may never have been started (API died between insert and start). */
