@@ -53,6 +53,9 @@ export async function asActivity<T>(body: () => Promise<T>, attempts = 10): Prom
   try {
     return await body();
   } catch (err) {
+    // Canceled (the operation was, and the body's I/O was aborted): reported as such, so the
+    // workflow sees a cancellation rather than a failure of the step.
+    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason instanceof Error ? ctx.cancellationSignal.reason : err;
     const failure = toFailure(err);
     if (failure.type === 'INTERNAL_ERROR' || failure.type === INFRASTRUCTURE_UNAVAILABLE) {
       ctx.log.warn('activity attempt failed', { error_type: failure.type, error: err instanceof Error ? (err.stack ?? err.message) : String(err), attempt: ctx.info.attempt });

@@ -74,7 +74,7 @@ export interface TemplateCatalog {
 }
 
 export interface Researcher {
-  research(businessUrl: string): Promise<ResearchReport>;
+  research(businessUrl: string, options?: { signal?: AbortSignal }): Promise<ResearchReport>;
 }
 
 export interface CoreAdapters {

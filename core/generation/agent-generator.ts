@@ -25,5 +25,6 @@ export interface GeneratedAgentConfig {
 /** Writes the agent's system prompt and knowledge base from a template and the research. */
 export interface AgentGenerator {
   readonly kind: 'deterministic' | 'llm';
-  generate(input: GenerationInput): Promise<GeneratedAgentConfig>;
+  /** `signal` aborts the work (an LLM call) when the operation is canceled. */
+  generate(input: GenerationInput, options?: { signal?: AbortSignal }): Promise<GeneratedAgentConfig>;
 }

@@ -146,7 +146,7 @@ export class LlmAgentGenerator implements AgentGenerator {
     });
   }
 
-  async generate(input: GenerationInput): Promise<GeneratedAgentConfig> {
+  async generate(input: GenerationInput, options: { signal?: AbortSignal } = {}): Promise<GeneratedAgentConfig> {
     const facts = collectBusinessFacts(input.report);
     const values = placeholderValues(facts, input.agent);
     const knowledge = buildKnowledgeBase(input.template, facts);
@@ -160,7 +160,7 @@ export class LlmAgentGenerator implements AgentGenerator {
           { role: 'user', content: userMessage(input, facts, values, knowledge) },
         ],
         response_format: { type: 'json_schema', json_schema: { name: 'voice_agent_config', strict: true, schema: OUTPUT_JSON_SCHEMA } },
-      });
+      }, { signal: options.signal });
     } catch (err) {
       throw toGenerationError(err);
     }

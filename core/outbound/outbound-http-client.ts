@@ -12,6 +12,8 @@ export interface OutboundRequest {
   maxBytes?: number;
   /** `error` fails a response larger than maxBytes; `truncate` keeps its first maxBytes. */
   onOversize?: 'error' | 'truncate';
+  /** Aborting destroys the connection at once and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface OutboundResponse {
@@ -100,6 +102,7 @@ export class OutboundHttpClient {
     const maxBytes = req.maxBytes ?? 5 * 1024 * 1024;
     const remaining = deadline - Date.now();
     if (remaining <= 0) return Promise.reject(new OutboundRequestFailed('timeout', 'request timed out', target.toString()));
+    if (req.signal?.aborted) return Promise.reject(req.signal.reason);
     const mod = target.protocol === 'https:' ? https : http;
     const agent = target.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
     return new Promise<Omit<OutboundResponse, 'url' | 'redirects'>>((resolve, reject) => {
@@ -125,14 +128,20 @@ export class OutboundHttpClient {
           chunks.push(chunk);
         });
         res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), truncated }));
-        res.on('error', (err) => reject(new OutboundRequestFailed('connection_failed', err.message, target.toString())));
+        res.on('error', (err) => reject(req.signal?.aborted ? req.signal.reason : new OutboundRequestFailed('connection_failed', err.message, target.toString())));
       });
       const timer = setTimeout(() => request.destroy(new OutboundRequestFailed('timeout', 'request timed out', target.toString())), remaining);
-      request.on('close', () => clearTimeout(timer));
+      const abort = () => request.destroy();
+      req.signal?.addEventListener('abort', abort, { once: true });
+      request.on('close', () => {
+        clearTimeout(timer);
+        req.signal?.removeEventListener('abort', abort);
+      });
       request.on('timeout', () => request.destroy(new OutboundRequestFailed('timeout', 'request timed out', target.toString())));
       request.on('error', (err) => {
         // The DNS hook does not know the URL; name the hop that was refused.
-        if (err instanceof OutboundUrlRefused) reject(err.url ? err : new OutboundUrlRefused(err.reason, err.message, target.toString(), err.resolvedAddress));
+        if (req.signal?.aborted) reject(req.signal.reason);
+        else if (err instanceof OutboundUrlRefused) reject(err.url ? err : new OutboundUrlRefused(err.reason, err.message, target.toString(), err.resolvedAddress));
         else if (err instanceof OutboundRequestFailed) reject(err);
         else reject(new OutboundRequestFailed('connection_failed', err.message, target.toString()));
       });

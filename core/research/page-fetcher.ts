@@ -8,6 +8,7 @@ export interface FetchOptions {
   maxBytes: number;
   timeoutMs: number;
   maxRedirects: number;
+  signal?: AbortSignal;
 }
 
 export interface FetchedHtml {
@@ -48,8 +49,11 @@ export async function fetchHtml(http: OutboundHttpClient, url: string, options: 
       timeoutMs: options.timeoutMs,
       maxBytes: options.maxBytes,
       onOversize: 'error',
+      signal: options.signal,
     });
   } catch (err) {
+    // Canceled is not a property of the page: the crawl stops instead of skipping it.
+    if (options.signal?.aborted) throw options.signal.reason;
     return { ok: false, url: failedUrl(err, url), failure: classifyError(err), cause: err };
   }
   const finalUrl = res.url;

@@ -24,9 +24,10 @@ export class ResearchService {
     this.limits = { ...DEFAULT_CRAWL_LIMITS, ...limits };
   }
 
-  async research(businessUrl: string): Promise<ResearchReport> {
+  /** `signal` aborts the crawl's requests (an operation canceled mid-research). */
+  async research(businessUrl: string, options: { signal?: AbortSignal } = {}): Promise<ResearchReport> {
     const started = Date.now();
-    const crawl = await new SiteCrawler(this.http, this.extractor, this.limits).crawl(businessUrl, (home) => {
+    const crawl = await new SiteCrawler(this.http, this.extractor, this.limits, options.signal).crawl(businessUrl, (home) => {
       if (!home.usable) {
         throw new ResearchError('site_empty', `${home.url} has no readable text or structured data (it may need JavaScript to render)`, false, businessUrl);
       }

@@ -25,6 +25,7 @@ export class RobotsPolicy {
   constructor(
     private readonly http: OutboundHttpClient,
     private readonly deadline: number,
+    private readonly signal?: AbortSignal,
   ) {}
 
   async isAllowed(url: URL): Promise<boolean> {
@@ -61,6 +62,7 @@ export class RobotsPolicy {
         timeoutMs,
         maxBytes: ROBOTS_MAX_BYTES,
         onOversize: 'truncate',
+        signal: this.signal,
       });
       if (res.status >= 200 && res.status < 300) return { robot: robotsParser(robotsUrl, res.body.toString('utf8')) };
       // 4xx means "no rules" (RFC 9309 §2.3.1.3).

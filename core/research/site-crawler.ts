@@ -66,18 +66,20 @@ export class SiteCrawler {
     private readonly http: OutboundHttpClient,
     private readonly extractor: PageExtractor,
     private readonly limits: CrawlLimits,
+    private readonly signal?: AbortSignal,
   ) {}
 
   async crawl(businessUrl: string, inspectHome?: (home: PageDigest) => void): Promise<CrawlResult> {
     const deadline = Date.now() + this.limits.timeBudgetMs;
     const startUrl = this.startUrl(businessUrl);
-    const robots = new RobotsPolicy(this.http, deadline);
+    const robots = new RobotsPolicy(this.http, deadline, this.signal);
     const skipped: SkippedPage[] = [];
     const warnings: string[] = [];
 
     if (!(await robots.isAllowed(startUrl))) {
       throw new ResearchError('robots_disallowed', `robots.txt of ${startUrl.origin} does not allow ${startUrl.href} to be crawled`, false, startUrl.href);
     }
+    this.signal?.throwIfAborted();
     const homeFetch = await fetchHtml(this.http, startUrl.href, this.fetchOptions(deadline));
     if (!homeFetch.ok) throw homeFailure(homeFetch, startUrl.href);
     const finalUrl = new URL(homeFetch.page.url);
@@ -194,6 +196,7 @@ export class SiteCrawler {
     return {
       maxBytes: this.limits.maxBytesPerPage,
       maxRedirects: this.limits.maxRedirects,
+      signal: this.signal,
       timeoutMs: Math.max(1, Math.min(this.limits.pageTimeoutMs, deadline - Date.now())),
     };
   }
@@ -205,6 +208,7 @@ export class SiteCrawler {
     const worker = async () => {
       while (next < candidates.length) {
         const i = next++;
+        this.signal?.throwIfAborted();
         results[i] = Date.now() >= deadline ? 'time_limit' : await fetchHtml(this.http, candidates[i].url.href, this.fetchOptions(deadline));
       }
     };
