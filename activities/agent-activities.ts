@@ -6,11 +6,11 @@ import type { EventLog } from '../core/events/event-log';
 import type { AgentGenerator } from '../core/generation/agent-generator';
 import type { OperationService } from '../core/operations/operation-service';
 import type { PlatformCredentialService } from '../core/platform-credentials/platform-credential-service';
-import type { AgentDeployment, PlatformAdapter, PlatformCredentials, PlatformName } from '../core/platforms/platform-adapter';
+import type { AgentDeployment, DeployedAgent, PlatformAdapter, PlatformCredentials, PlatformName } from '../core/platforms/platform-adapter';
 import type { ResearchReport } from '../core/research/research-report';
 import type { Template } from '../core/templates/template';
-import type { TelephonyAdapter, TelephonyName } from '../core/telephony/telephony-adapter';
-import type { DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput } from '../workflows/agent-workflow-types';
+import type { AcquiredNumber, TelephonyAdapter, TelephonyName } from '../core/telephony/telephony-adapter';
+import type { CompensationFailure, DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput } from '../workflows/agent-workflow-types';
 import { retentionDay } from '../core/maintenance/retention';
 import { asActivity, failure } from './activity-errors';
 
@@ -19,7 +19,7 @@ export interface AgentActivityDeps {
   operations: OperationService;
   events: EventLog;
   researchReports: Model<ResearchReportDoc>;
-  research: { research(businessUrl: string): Promise<ResearchReport> };
+  research: { research(businessUrl: string, options?: { signal?: AbortSignal }): Promise<ResearchReport> };
   templates: { get(id: string): Template | undefined; suggest(report: ResearchReport): ResearchReport['suggested_template'] };
   generator: AgentGenerator;
   platforms: Record<PlatformName, PlatformAdapter>;
@@ -89,6 +89,11 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     return creds;
   }
 
+  /** Provider objects carry the provisioning operation's ID as their dedupe token (deletes run under another operation). */
+  function dedupeTokenOf(agent: AgentDoc): string {
+    return agent.provision_operation_id;
+  }
+
   function deploymentOf(agent: AgentDoc, pv: PromptVersionDoc, dedupeToken: string): AgentDeployment {
     return {
       name: agent.name,
@@ -111,7 +116,8 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           // The report is keyed by the operation: only a retry can find one.
           let stored = Context.current().info.attempt > 1 ? await deps.researchReports.findById(operationId).lean<ResearchReportDoc>() : null;
           if (!stored) {
-            const report = await deps.research.research(agent.business_url);
+            // A cancel aborts the crawl's requests instead of letting it run to its own budget.
+            const report = await deps.research.research(agent.business_url, { signal: Context.current().cancellationSignal });
             report.suggested_template = deps.templates.suggest(report);
             const now = new Date();
             stored = { _id: operationId, account_id: agent.account_id, operation_id: operationId, business_url: agent.business_url, report: report as unknown as Record<string, unknown>, created_at: now, retention_day: retentionDay(now) };
@@ -165,11 +171,14 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           if (!template) throw failure('TEMPLATE_NOT_FOUND', `template ${agent.template_id} does not exist`);
           const stored = agent.research_report_id ? await deps.researchReports.findById(agent.research_report_id).lean<ResearchReportDoc>() : null;
           if (!stored) throw failure('RESEARCH_MISSING', 'no research report for this agent');
-          const generated = await deps.generator.generate({
-            template,
-            report: stored.report as unknown as ResearchReport,
-            agent: { name: agent.name, language: agent.language, voice: agent.voice ?? undefined },
-          });
+          const generated = await deps.generator.generate(
+            {
+              template,
+              report: stored.report as unknown as ResearchReport,
+              agent: { name: agent.name, language: agent.language, voice: agent.voice ?? undefined },
+            },
+            { signal: Context.current().cancellationSignal },
+          );
           await agents.savePromptVersion({
             account_id: agent.account_id,
             agent_id: agentId,
@@ -233,10 +242,13 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const agent = await agentOf(agentId);
         const op = await operations.findById(operationId);
         if (!op || !agent.phone_number) throw failure('NOT_READY', 'operation or phone number missing');
+        // An operation that ended otherwise (canceled, failed) is not activated after the fact.
+        if (op.status === 'failed' || op.status === 'canceled') throw failure('OPERATION_ENDED', `operation ${operationId} already ended as ${op.status}`);
         const seconds = Math.round(((op.completed_at ?? new Date()).getTime() - op.created_at.getTime()) / 100) / 10;
-        await agents.update(agentId, { status: 'active', activated_at: agent.activated_at ?? new Date() });
-        // The event is written before the operation turns terminal, so whoever sees `active`
-        // can rely on the event existing; a retry re-finds the event by its dedupe key.
+        // Everything that can refuse comes first; the agent turning active is the last write that
+        // matters, and after it only the operation's own terminal write, which a retry repeats.
+        // The event is written before either, so whoever sees `active` can rely on it existing;
+        // a retry re-finds it by its dedupe key.
         const event = await deps.events.append(
           agent.account_id,
           'agent.activated',
@@ -244,8 +256,9 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           { dedupeKey: `agent.activated:${operationId}`, agentId },
         );
         const recorded = (event.data.provisioning_time_seconds as number | undefined) ?? seconds;
-        await operations.complete(operationId, 'active', 'activate', { phone_number: agent.phone_number, provisioning_time_seconds: recorded });
         await operations.recordProvisioningTime(operationId, recorded);
+        await agents.update(agentId, { status: 'active', activated_at: agent.activated_at ?? new Date() });
+        await operations.complete(operationId, 'active', 'activate', { phone_number: agent.phone_number, provisioning_time_seconds: recorded });
         return { agentId, phoneNumber: agent.phone_number, provisioningTimeSeconds: recorded };
       }, { premarked: true, finishes: true });
     },
@@ -255,16 +268,23 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       return asActivity(async () => {
         if (stepName !== 'deploy') await operations.stepStarted(operationId, stepName, Context.current().info.attempt);
         const agent = await agentOf(agentId);
-        if (!agent.platform_agent_id) {
+        const adapter = deps.platforms[agent.platform];
+        let target: DeployedAgent | null = agent.platform_agent_id
+          ? { platform: agent.platform, platform_agent_id: agent.platform_agent_id, knowledge_base_ids: agent.platform_kb_ids }
+          : null;
+        let credentials: PlatformCredentials | null = null;
+        // A create that reached the provider before a crash (or a failure) kept us from storing
+        // its ID is found by the dedupe token it carries.
+        if (!target && adapter.findAgentByDedupeToken) {
+          credentials = await platformCredentials(agent);
+          target = await adapter.findAgentByDedupeToken(credentials, dedupeTokenOf(agent));
+        }
+        if (!target) {
           if (stepName !== 'deploy') await operations.stepFinished(operationId, stepName, 'skipped', 'no platform agent');
           return false;
         }
-        await deps.platforms[agent.platform].deleteAgent(await platformCredentials(agent), {
-          platform: agent.platform,
-          platform_agent_id: agent.platform_agent_id,
-          knowledge_base_ids: agent.platform_kb_ids,
-        });
-        await agents.update(agentId, { platform_agent_id: null, platform_kb_ids: [] });
+        await adapter.deleteAgent(credentials ?? (await platformCredentials(agent)), target);
+        if (agent.platform_agent_id) await agents.update(agentId, { platform_agent_id: null, platform_kb_ids: [] });
         await operations.stepFinished(operationId, stepName, stepName === 'deploy' ? 'compensated' : 'completed');
         return true;
       }, COMPENSATION_ATTEMPTS);
@@ -275,30 +295,54 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       return asActivity(async () => {
         if (stepName !== 'number') await operations.stepStarted(operationId, stepName, Context.current().info.attempt);
         const agent = await agentOf(agentId);
-        if (!agent.telephony || !agent.telephony_number_id || !agent.phone_number) {
+        let held: AcquiredNumber | null =
+          agent.telephony && agent.telephony_number_id && agent.phone_number
+            ? { telephony: agent.telephony, e164: agent.phone_number, provider_number_id: agent.telephony_number_id }
+            : null;
+        // The same choice of provider assignPhoneNumber makes, then the number bought under our
+        // dedupe token: a purchase whose answer we never stored is released too.
+        let twilio = null as Awaited<ReturnType<typeof deps.credentials.telephonyCredentials>>;
+        if (!held) {
+          twilio = agent.telephony === 'local' || agent.platform === 'local' ? null : await deps.credentials.telephonyCredentials(agent.account_id);
+          const telephony: TelephonyName = agent.telephony ?? (twilio ? 'twilio' : 'local');
+          held = (await deps.telephony[telephony].findNumberByDedupeToken?.(telephony === 'twilio' ? twilio : null, dedupeTokenOf(agent))) ?? null;
+        } else if (held.telephony === 'twilio') {
+          twilio = await deps.credentials.telephonyCredentials(agent.account_id);
+        }
+        if (!held) {
           if (stepName !== 'number') await operations.stepFinished(operationId, stepName, 'skipped', 'no number held');
           return null;
         }
-        const twilio = agent.telephony === 'twilio' ? await deps.credentials.telephonyCredentials(agent.account_id) : null;
-        await deps.telephony[agent.telephony].releaseNumber(twilio, { telephony: agent.telephony, e164: agent.phone_number, provider_number_id: agent.telephony_number_id });
-        await agents.update(agentId, { telephony_number_id: null });
+        await deps.telephony[held.telephony].releaseNumber(held.telephony === 'twilio' ? twilio : null, held);
+        if (agent.telephony_number_id) await agents.update(agentId, { telephony_number_id: null });
         await operations.stepFinished(operationId, stepName, stepName === 'number' ? 'compensated' : 'completed');
-        return agent.phone_number;
+        return held.e164;
       }, COMPENSATION_ATTEMPTS);
     },
 
-    async failProvisioning({ operationId, agentId, canceled, error }: OpRef & { canceled: boolean; error: OperationFailureInfo }): Promise<void> {
+    /**
+     * The operation's end after a failure or cancel, whatever the undo managed: the undo steps
+     * that failed are recorded on it, so the agent ends `failed` (deletable, which retries the
+     * cleanup) instead of `provisioning` for ever.
+     */
+    async failProvisioning({ operationId, agentId, canceled, error, compensationFailures }: OpRef & { canceled: boolean; error: OperationFailureInfo; compensationFailures?: CompensationFailure[] }): Promise<void> {
       await asActivity(async () => {
-        const agent = await agentOf(agentId);
+        const op = await operations.findById(operationId);
+        // An activated operation is never reported failed as well.
+        if (op?.status === 'active' || op?.status === 'succeeded') return;
+        const recorded = compensationFailures?.length ? { ...error, compensation_failures: compensationFailures } : error;
+        const agent = await agents.findById(agentId);
         if (error.step) await operations.stepFinished(operationId, error.step, 'failed', error.message.slice(0, 500));
-        await agents.update(agentId, { status: 'failed', phone_number: agent.telephony_number_id ? agent.phone_number : null });
-        await deps.events.append(
-          agent.account_id,
-          'agent.provisioning_failed',
-          { agent_id: agentId, operation_id: operationId, status: canceled ? 'canceled' : 'failed', error },
-          { dedupeKey: `agent.provisioning_failed:${operationId}`, agentId },
-        );
-        await operations.fail(operationId, canceled ? 'canceled' : 'failed', error);
+        if (agent) {
+          await agents.update(agentId, { status: 'failed', phone_number: agent.telephony_number_id ? agent.phone_number : null });
+          await deps.events.append(
+            agent.account_id,
+            'agent.provisioning_failed',
+            { agent_id: agentId, operation_id: operationId, status: canceled ? 'canceled' : 'failed', error },
+            { dedupeKey: `agent.provisioning_failed:${operationId}`, agentId },
+          );
+        }
+        await operations.fail(operationId, canceled ? 'canceled' : 'failed', recorded);
       });
     },
 
@@ -322,27 +366,50 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       return step(operationId, 'finalize', async () => {
         const agent = await agentOf(agentId);
         const pv = await promptVersionOf(agentId, operationId);
-        await agents.update(agentId, { status: 'active', current_prompt_version: pv?.version ?? agent.current_prompt_version });
         const fields = pv ? [...new Set([...changedFields, 'system_prompt_version'])] : changedFields;
+        // The event first and the agent's switch to the new version last but one: nothing after
+        // the switch can fail the update and leave the agent on a version it was rolled back from.
         await deps.events.append(
           agent.account_id,
           'agent.updated',
           { agent_id: agentId, operation_id: operationId, changed_fields: fields, prompt_version: pv?.version ?? agent.current_prompt_version },
           { dedupeKey: `agent.updated:${operationId}`, agentId },
         );
+        await agents.update(agentId, { status: 'active', current_prompt_version: pv?.version ?? agent.current_prompt_version });
         await operations.complete(operationId, 'succeeded', 'finalize', {});
         return { version: pv?.version ?? null };
       }, { premarked: true, finishes: true });
     },
 
+    /**
+     * Compensation of an update's push: the platform serves again the version (and the fields)
+     * the agent keeps when the update fails, since the push may have landed before it failed.
+     */
+    async restorePlatformAgent({ operationId, agentId }: OpRef): Promise<boolean> {
+      return asActivity(async () => {
+        const agent = await agentOf(agentId);
+        const previous = (await operations.findById(operationId))?.request?.previous as Partial<AgentDoc> | undefined;
+        const restored = { ...agent, ...(previous ?? {}) } as AgentDoc;
+        const pv = agent.current_prompt_version ? await agents.promptVersionByNumber(agentId, agent.current_prompt_version) : null;
+        if (!pv || !agent.platform_agent_id) return false;
+        const deployed = await deps.platforms[agent.platform].updateAgent(
+          await platformCredentials(agent),
+          agent.platform_agent_id,
+          deploymentOf(restored, pv, agent.provision_operation_id),
+        );
+        await agents.update(agentId, { platform_kb_ids: deployed.knowledge_base_ids });
+        return true;
+      }, COMPENSATION_ATTEMPTS);
+    },
+
     /** A failed update leaves the agent as it was: active, on its previous prompt version. */
-    async failChange({ operationId, agentId, error, restoreStatus }: OpRef & { error: OperationFailureInfo; restoreStatus: 'active' | 'failed' }): Promise<void> {
+    async failChange({ operationId, agentId, error, restoreStatus, compensationFailures }: OpRef & { error: OperationFailureInfo; restoreStatus: 'active' | 'failed'; compensationFailures?: CompensationFailure[] }): Promise<void> {
       await asActivity(async () => {
         if (error.step) await operations.stepFinished(operationId, error.step, 'failed', error.message.slice(0, 500));
         // An update that failed leaves the agent as it was, its fields included.
         const previous = (await operations.findById(operationId))?.request?.previous as Partial<AgentDoc> | undefined;
         await agents.update(agentId, { ...(previous ?? {}), status: restoreStatus });
-        await operations.fail(operationId, 'failed', error);
+        await operations.fail(operationId, 'failed', compensationFailures?.length ? { ...error, compensation_failures: compensationFailures } : error);
       });
     },
 

@@ -37,6 +37,13 @@ export interface OperationFailureInfo {
   step: string | null;
 }
 
+/** An undo that did not succeed: the step it undoes and our code for why (never a provider's text). */
+export interface CompensationFailure {
+  step: string;
+  code: string;
+  message: string;
+}
+
 /** Progress as a workflow query returns it (the operation document carries the same). */
 export interface WorkflowProgress {
   step: string | null;

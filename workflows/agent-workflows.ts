@@ -1,6 +1,6 @@
 import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, TimeoutFailure } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/agent-activities';
-import type { DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput, WorkflowProgress } from './agent-workflow-types';
+import type { CompensationFailure, DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput, WorkflowProgress } from './agent-workflow-types';
 
 // Every activity heartbeats each second (activities/activity-errors.ts), so a 5 s heartbeat
 // timeout means a killed worker's activity is retried elsewhere within seconds.
@@ -70,13 +70,19 @@ const provider = proxyActivities<AgentActivities>({
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
 
-/** Undo must not give up easily: a leaked number costs money every month. */
-const compensation = proxyActivities<AgentActivities>({
+/** Removing things must not give up easily: a leaked number costs money every month. */
+const PERSISTENT_REMOVAL = {
   startToCloseTimeout: '60 seconds',
   scheduleToCloseTimeout: '2 hours',
   heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+} as const;
+
+/** Undo of a provisioning or an update. */
+const compensation = proxyActivities<AgentActivities>(PERSISTENT_REMOVAL);
+
+/** Deprovisioning's forward steps: the same provider calls as undo, but steps of their own, not compensations. */
+const deprovision = proxyActivities<AgentActivities>(PERSISTENT_REMOVAL);
 
 export const progressQuery = defineQuery<WorkflowProgress>('progress');
 
@@ -92,13 +98,29 @@ function describeFailure(err: unknown, step: string | null): OperationFailureInf
 }
 
 /**
+ * Runs every undo whatever the others do (the saga pattern: one failed cleanup must not keep the
+ * next from running, nor keep the operation from ending) and names each one that failed, by the
+ * step it undoes and our code, never the provider's text.
+ */
+async function runCompensations(undo: { step: string; run: () => Promise<unknown> }[]): Promise<CompensationFailure[]> {
+  const results = await Promise.allSettled(undo.map((u) => u.run()));
+  const failures: CompensationFailure[] = [];
+  results.forEach((r, i) => {
+    if (r.status === 'fulfilled') return;
+    const { code } = describeFailure(r.reason, undo[i]!.step);
+    failures.push({ step: undo[i]!.step, code, message: `Undoing the ${undo[i]!.step} step failed; what it created may still exist on the provider.` });
+  });
+  return failures;
+}
+
+/**
  * One business, one agent: research the site, write the prompt and knowledge base, deploy to the
  * voice platform, get a number, go live. Anything that fails after a side effect is undone.
  */
 export async function provisionAgent(input: ProvisionAgentInput): Promise<ProvisionAgentResult> {
   const progress: WorkflowProgress = { step: null, completed: [], compensating: false };
   setHandler(progressQuery, () => progress);
-  const undo: (() => Promise<unknown>)[] = [];
+  const undo: { step: string; run: () => Promise<unknown> }[] = [];
   const ref = { operationId: input.operationId, agentId: input.agentId };
   const run = async <T>(step: string, body: () => Promise<T>): Promise<T> => {
     progress.step = step;
@@ -111,9 +133,9 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
     await run('research', () => research.researchBusiness(ref));
     const generate = patched('local-generation') ? localGeneration.generateAgentConfig : generation.generateAgentConfig;
     await run('generate', () => generate(ref));
-    undo.unshift(() => compensation.removePlatformAgent({ ...ref, step: 'deploy' }));
+    undo.unshift({ step: 'deploy', run: () => compensation.removePlatformAgent({ ...ref, step: 'deploy' }) });
     await run('deploy', () => provider.deployAgent(ref));
-    undo.unshift(() => compensation.releasePhoneNumber({ ...ref, step: 'number' }));
+    undo.unshift({ step: 'number', run: () => compensation.releasePhoneNumber({ ...ref, step: 'number' }) });
     await run('number', () => provider.assignPhoneNumber(ref));
     // A cancel that came while the last provider call finished still wins; past this check it is
     // too late: activation runs to the end, so an operation is never both activated and compensated.
@@ -126,7 +148,13 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
     progress.compensating = true;
     // Cleanup runs even though the workflow itself is being canceled.
     await CancellationScope.nonCancellable(async () => {
-      for (const compensate of undo) await compensate();
+      // Histories from before the saga-style undo replay as they ran: one undo after the other.
+      if (patched('saga-compensation')) {
+        const compensationFailures = await runCompensations(undo);
+        await compensation.failProvisioning({ ...ref, canceled: isCancellation(err), error: failed, compensationFailures });
+        return;
+      }
+      for (const compensate of undo) await compensate.run();
       await compensation.failProvisioning({ ...ref, canceled: isCancellation(err), error: failed });
     });
     if (isCancellation(err)) throw err;
@@ -139,6 +167,7 @@ export async function updateAgent(input: UpdateAgentInput): Promise<{ version: n
   const progress: WorkflowProgress = { step: null, completed: [], compensating: false };
   setHandler(progressQuery, () => progress);
   const ref = { operationId: input.operationId, agentId: input.agentId };
+  const undo: { step: string; run: () => Promise<unknown> }[] = [];
   try {
     progress.step = 'research';
     if (input.research) await research.researchBusiness(ref);
@@ -146,12 +175,19 @@ export async function updateAgent(input: UpdateAgentInput): Promise<{ version: n
     progress.step = 'generate';
     await generation.generateAgentConfig({ ...ref, rollbackTo: input.rollbackTo });
     progress.step = 'push';
+    // A push that failed may still have reached the platform (or a later step failed after it
+    // did): the platform gets the version our database keeps back. Older histories ran without.
+    if (patched('update-restore-platform')) undo.unshift({ step: 'push', run: () => compensation.restorePlatformAgent(ref) });
     await provider.pushToPlatform(ref);
     progress.step = 'finalize';
     return await bookkeeping.finalizeUpdate({ ...ref, changedFields: input.changedFields });
   } catch (err) {
     const failed = describeFailure(err, progress.step);
-    await CancellationScope.nonCancellable(() => compensation.failChange({ ...ref, error: failed, restoreStatus: 'active' }));
+    progress.compensating = undo.length > 0;
+    await CancellationScope.nonCancellable(async () => {
+      const compensationFailures = undo.length > 0 ? await runCompensations(undo) : undefined;
+      await compensation.failChange({ ...ref, error: failed, restoreStatus: 'active', ...(compensationFailures ? { compensationFailures } : {}) });
+    });
     throw ApplicationFailure.create({ type: failed.code, message: failed.message, nonRetryable: true, details: [failed] });
   }
 }
@@ -163,9 +199,9 @@ export async function deleteAgent(input: DeleteAgentInput): Promise<void> {
   const ref = { operationId: input.operationId, agentId: input.agentId };
   try {
     progress.step = 'delete_platform_agent';
-    await compensation.removePlatformAgent({ ...ref, step: 'delete_platform_agent' });
+    await deprovision.removePlatformAgent({ ...ref, step: 'delete_platform_agent' });
     progress.step = 'release_number';
-    const released = await compensation.releasePhoneNumber({ ...ref, step: 'release_number' });
+    const released = await deprovision.releasePhoneNumber({ ...ref, step: 'release_number' });
     progress.step = 'finalize';
     await bookkeeping.finalizeDelete({ ...ref, releasedNumber: released });
   } catch (err) {

@@ -13,7 +13,16 @@ export const acceptedSchema = z
   .meta({ id: 'AcceptedOperation' });
 
 export const operationErrorSchema = z
-  .object({ code: z.string(), message: z.string(), retryable: z.boolean(), step: z.string().nullable() })
+  .object({
+    code: z.string(),
+    message: z.string(),
+    retryable: z.boolean(),
+    step: z.string().nullable(),
+    compensation_failures: z
+      .array(z.object({ step: z.string(), code: z.string(), message: z.string() }))
+      .optional()
+      .describe('Undo steps that failed; the operation still ended, and deleting the agent retries them.'),
+  })
   .meta({ id: 'OperationError' });
 
 export const operationSchema = z

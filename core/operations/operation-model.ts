@@ -25,6 +25,8 @@ export interface OperationError {
   message: string;
   retryable: boolean;
   step: string | null;
+  /** Undo steps that did not succeed (the operation still ended; deleting the agent retries them). */
+  compensation_failures?: { step: string; code: string; message: string }[];
 }
 
 export interface OperationDoc {

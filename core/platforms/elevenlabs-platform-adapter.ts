@@ -142,6 +142,32 @@ export class ElevenLabsPlatformAdapter implements PlatformAdapter {
     return this.deployed(platformAgentId, documents.map((d) => d.id));
   }
 
+  /**
+   * The agent carrying the token's tag, and the documents named with the token's prefix (the
+   * knowledge-base search is a prefix match, so one search finds them). The agents search matches
+   * names and we do not know the name here, so the newest pages are scanned for the tag. Documents
+   * of an attempt that crashed before the agent existed are not returned (no agent to delete).
+   */
+  async findAgentByDedupeToken(credentials: PlatformCredentials, dedupeToken: string): Promise<DeployedAgent | null> {
+    const http = this.http(credentials);
+    const tag = dedupeTag(dedupeToken);
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const result = await http.send({ method: 'GET', path: '/v1/convai/agents', query: { page_size: PAGE_SIZE, cursor } }, agentsPage);
+      const match = result.agents.find((a) => (a.tags ?? []).includes(tag));
+      if (match) {
+        const documents = await http.send(
+          { method: 'GET', path: '/v1/convai/knowledge-base', query: { search: documentPrefix(dedupeToken), page_size: PAGE_SIZE } },
+          knowledgePage,
+        );
+        return this.deployed(match.agent_id, documents.documents.filter((d) => d.name.startsWith(documentPrefix(dedupeToken))).map((d) => d.id));
+      }
+      if (!result.has_more || !result.next_cursor) return null;
+      cursor = result.next_cursor;
+    }
+    return null;
+  }
+
   async deleteAgent(credentials: PlatformCredentials, deployed: DeployedAgent): Promise<void> {
     const http = this.http(credentials);
     await http.sendOrNull({ method: 'DELETE', path: `/v1/convai/agents/${encodeSegment(deployed.platform_agent_id)}` }, ignoredBody);

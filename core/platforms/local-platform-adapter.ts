@@ -76,6 +76,13 @@ export class LocalPlatformAdapter implements PlatformAdapter {
     return deployed(updated);
   }
 
+  async findAgentByDedupeToken(_credentials: PlatformCredentials, dedupeToken: string): Promise<DeployedAgent | null> {
+    await this.simulateLatency();
+    // The ID is derived from the token (as in createAgent), so this is a primary-key read.
+    const doc = await this.agents.findById(derivedId('local_agent_', dedupeToken)).lean<LocalPlatformAgentDoc>();
+    return doc ? deployed(doc) : null;
+  }
+
   async deleteAgent(_credentials: PlatformCredentials, deployedAgent: DeployedAgent): Promise<void> {
     await this.simulateLatency();
     await this.agents.deleteOne({ _id: deployedAgent.platform_agent_id });

@@ -77,6 +77,11 @@ export interface PlatformAdapter {
   /** Creates the agent, or returns the one an earlier attempt with the same dedupe_token made. */
   createAgent(credentials: PlatformCredentials, deployment: AgentDeployment): Promise<DeployedAgent>;
   updateAgent(credentials: PlatformCredentials, platformAgentId: string, deployment: AgentDeployment): Promise<DeployedAgent>;
+  /**
+   * The agent (and its knowledge-base documents) a create with this dedupe token made, for undoing
+   * a create whose answer we never stored. Absent where the provider cannot be searched that way.
+   */
+  findAgentByDedupeToken?(credentials: PlatformCredentials, dedupeToken: string): Promise<DeployedAgent | null>;
   /** Deletes the agent and its knowledge-base documents; already gone is success. */
   deleteAgent(credentials: PlatformCredentials, deployed: DeployedAgent): Promise<void>;
   /** Routes calls to the number to the agent; idempotent. */

@@ -81,6 +81,21 @@ export class RetellPlatformAdapter implements PlatformAdapter {
 
   constructor(private readonly options: { timeoutMs?: number } = {}) {}
 
+  /**
+   * The agent by the token in its name, with the operation's knowledge base (named by the token);
+   * deleting the agent also deletes its LLM. Not found: an LLM or knowledge base an attempt made
+   * before it crashed ahead of create-agent (no agent to hang them on) is left for the next
+   * create with the same token to reuse, not removed here.
+   */
+  async findAgentByDedupeToken(credentials: PlatformCredentials, dedupeToken: string): Promise<DeployedAgent | null> {
+    const http = this.http(credentials);
+    const agentId = await this.findAgent(http, dedupeToken);
+    if (!agentId) return null;
+    const bases = await http.send({ method: 'GET', path: '/list-knowledge-bases' }, knowledgeBases);
+    const base = bases.find((kb) => kb.knowledge_base_name === knowledgeBaseName(dedupeToken));
+    return this.deployed(agentId, base ? [base.knowledge_base_id] : []);
+  }
+
   async createAgent(credentials: PlatformCredentials, deployment: AgentDeployment): Promise<DeployedAgent> {
     const http = this.http(credentials);
     const existingAgent = await this.findAgent(http, deployment.dedupe_token);

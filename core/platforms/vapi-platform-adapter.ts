@@ -60,6 +60,13 @@ export class VapiPlatformAdapter implements PlatformAdapter {
 
   constructor(private readonly options: { timeoutMs?: number } = {}) {}
 
+  /** Vapi lists assistants without a filter; the token is in their metadata (knowledge is inline: no files). */
+  async findAgentByDedupeToken(credentials: PlatformCredentials, dedupeToken: string): Promise<DeployedAgent | null> {
+    const all = await this.http(credentials).send({ method: 'GET', path: '/assistant', query: { limit: LIST_LIMIT } }, assistants);
+    const found = all.find((a) => a.metadata?.[DEDUPE_KEY] === dedupeToken);
+    return found ? this.deployed(found.id) : null;
+  }
+
   async createAgent(credentials: PlatformCredentials, deployment: AgentDeployment): Promise<DeployedAgent> {
     const http = this.http(credentials);
     const all = await http.send({ method: 'GET', path: '/assistant', query: { limit: LIST_LIMIT } }, assistants);

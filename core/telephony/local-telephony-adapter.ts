@@ -98,6 +98,10 @@ export class LocalTelephonyAdapter implements TelephonyAdapter {
     await this.numbers.deleteOne({ _id: number.provider_number_id });
   }
 
+  findNumberByDedupeToken(_credentials: TelephonyCredentials | null, dedupeToken: string): Promise<AcquiredNumber | null> {
+    return this.held(dedupeToken);
+  }
+
   /** The ID is derived from the token, so this is a primary-key read (see core/db/derived-id.ts). */
   private async held(dedupeToken: string): Promise<AcquiredNumber | null> {
     const doc = await this.numbers.findById(derivedId('local_pn_', dedupeToken)).lean<LocalPhoneNumberDoc>();

@@ -35,6 +35,8 @@ export interface TelephonyAdapter {
    * the number is for (the local pool is per account).
    */
   acquireNumber(credentials: TelephonyCredentials | null, request: { account_id: string; area_code?: string; country: 'US'; dedupe_token: string }): Promise<AcquiredNumber>;
+  /** The number an acquire with this dedupe token got, for releasing one whose answer we never stored. */
+  findNumberByDedupeToken?(credentials: TelephonyCredentials | null, dedupeToken: string): Promise<AcquiredNumber | null>;
   /** Releases the number; already released is success. */
   releaseNumber(credentials: TelephonyCredentials | null, number: AcquiredNumber): Promise<void>;
 }

@@ -91,6 +91,16 @@ export class TwilioTelephonyAdapter implements TelephonyAdapter {
     throw lastError;
   }
 
+  /** FriendlyName is our dedupe token and Twilio filters on it exactly. */
+  async findNumberByDedupeToken(credentials: TelephonyCredentials | null, dedupeToken: string): Promise<AcquiredNumber | null> {
+    const creds = this.requireCredentials(credentials);
+    const owned = await this.http(creds).send(
+      { method: 'GET', path: `${API}/Accounts/${encodeSegment(creds.account_sid)}/IncomingPhoneNumbers.json`, query: { FriendlyName: twilioFriendlyName(dedupeToken) } },
+      incomingPage,
+    );
+    return owned.incoming_phone_numbers[0] ? acquired(owned.incoming_phone_numbers[0]) : null;
+  }
+
   async releaseNumber(credentials: TelephonyCredentials | null, number: AcquiredNumber): Promise<void> {
     const creds = this.requireCredentials(credentials);
     if (number.telephony !== 'twilio') {
