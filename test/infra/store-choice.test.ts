@@ -1,9 +1,9 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mongoose from 'mongoose';
+import { ChildProcesses, freePort } from '../support/processes';
 import { until } from '../support/webhook-receiver';
 
 /**
@@ -13,32 +13,18 @@ import { until } from '../support/webhook-receiver';
  * These tests run the real launcher on ports of their own.
  */
 const root = path.join(__dirname, '../..');
-const LAUNCHER = path.join(root, '.tools/bin/wfw-ferretdb');
 const PG_URL = process.env.FERRETDB_POSTGRESQL_URL ?? 'postgres://postgres@127.0.0.1:5432/ferretdb';
 const SCRATCH_DB = 'wfw_store_choice_test';
-const children: ChildProcess[] = [];
+const processes = new ChildProcesses();
 const { MongoClient } = mongoose.mongo;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-  });
-}
 
 /** Starts the launcher as the scripts do and returns the backend it wrote that it chose. */
 async function launch(args: string[]): Promise<{ port: number; backend: string; log: () => string }> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'wfw-store-'));
   const backendFile = path.join(dir, 'backend');
-  let log = '';
-  const child = spawn(LAUNCHER, ['--listen-addr', `127.0.0.1:${port}`, '--sqlite-dir', path.join(dir, 'sqlite'), '--backend-file', backendFile, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr!.on('data', (c) => (log += c));
-  children.push(child);
-  await until('the launcher to listen', () => new Promise<boolean>((r) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); r(true); }).once('error', () => r(false))), 30_000);
-  return { port, backend: readFileSync(backendFile, 'utf8').trim(), log: () => log };
+  const { log } = await processes.startFerretDB(port, ['--sqlite-dir', path.join(dir, 'sqlite'), '--backend-file', backendFile, ...args]);
+  return { port, backend: readFileSync(backendFile, 'utf8').trim(), log };
 }
 
 function psql(database: string, sql: string): string {
@@ -46,7 +32,7 @@ function psql(database: string, sql: string): string {
 }
 
 afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
+  processes.killAll();
   try {
     psql('postgres', `DROP DATABASE IF EXISTS ${SCRATCH_DB} WITH (FORCE)`);
   } catch {
@@ -100,12 +86,7 @@ describe('the default store', () => {
 
   it('an explicit postgresql that cannot be reached is an error, not a silent fallback', async () => {
     const closed = await freePort();
-    const child = spawn(LAUNCHER, ['--listen-addr', `127.0.0.1:${await freePort()}`, '--handler', 'postgresql', '--postgresql-url', `postgres://postgres@127.0.0.1:${closed}/ferretdb`], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(child);
-    let err = '';
-    child.stderr!.on('data', (c) => (err += c));
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
-    expect(code).not.toBe(0);
-    expect(err).toMatch(/prepare PostgreSQL/);
+    const started = processes.startFerretDB(await freePort(), ['--handler', 'postgresql', '--postgresql-url', `postgres://postgres@127.0.0.1:${closed}/ferretdb`]);
+    await expect(started).rejects.toThrow(/FerretDB exited: .*prepare PostgreSQL/s);
   }, 30_000);
 });

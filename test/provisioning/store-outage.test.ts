@@ -1,10 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { serveBusinessSite, BusinessSite } from '../support/business-site';
 import { client } from '../support/http-client';
+import { ChildProcesses, exited, freePort } from '../support/processes';
 import { startStack, Stack } from '../support/temporal-harness';
 import { until } from '../support/webhook-receiver';
 
@@ -13,27 +13,18 @@ import { until } from '../support/webhook-receiver';
  * uses, on the same default backend), kills it while provisionings are in flight, keeps it down
  * for 10 s and starts it again on the same data. Nothing may fail because of that.
  */
-const LAUNCHER = path.join(__dirname, '../../.tools/bin/wfw-ferretdb');
 const OUTAGE_MS = 10_000;
 
 let stack: Stack;
 let site: BusinessSite;
 let store: ChildProcess | undefined;
 let port: number;
+const processes = new ChildProcesses();
 const sqliteDir = mkdtempSync(path.join(os.tmpdir(), 'wfw-outage-'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const srv = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(p));
-    });
-  });
-}
-
 async function startStore(): Promise<void> {
-  store = spawn(LAUNCHER, ['--listen-addr', `127.0.0.1:${port}`, '--handler', process.env.WFW_TEST_STORE === 'sqlite' ? 'sqlite' : 'auto', '--sqlite-dir', sqliteDir, '--postgresql-url', process.env.FERRETDB_POSTGRESQL_URL ?? 'postgres://postgres@127.0.0.1:5432/ferretdb'], { stdio: 'ignore' });
-  await until('the store to listen', () => new Promise<boolean>((r) => net.connect(port, '127.0.0.1').once('connect', function (this: net.Socket) { this.destroy(); r(true); }).once('error', () => r(false))), 30_000);
+  const handler = process.env.WFW_TEST_STORE === 'sqlite' ? 'sqlite' : 'auto';
+  ({ child: store } = await processes.startFerretDB(port, ['--handler', handler, '--sqlite-dir', sqliteDir, '--postgresql-url', process.env.FERRETDB_POSTGRESQL_URL ?? 'postgres://postgres@127.0.0.1:5432/ferretdb']));
 }
 
 beforeAll(async () => {
@@ -53,7 +44,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.close();
   await site?.close();
-  store?.kill('SIGKILL');
+  processes.killAll();
 });
 
 describe('a database outage mid-batch', () => {
@@ -72,7 +63,7 @@ describe('a database outage mid-batch', () => {
       return ops.some((o) => o.step === 'deploy' || o.step === 'number');
     }, 60_000);
     store!.kill('SIGKILL');
-    await new Promise((r) => store!.once('exit', r));
+    await exited(store!);
     await new Promise((r) => setTimeout(r, OUTAGE_MS));
     await startStore();
 

@@ -1,29 +1,17 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { client } from '../support/http-client';
-import { startStack, Stack, TEMPORAL_ADDRESS } from '../support/temporal-harness';
+import { ChildProcesses, exited } from '../support/processes';
+import { startStack, Stack } from '../support/temporal-harness';
 import { startReceiver, until } from '../support/webhook-receiver';
 
-const WORKER_JS = path.join(__dirname, '../../dist/worker/worker.js');
 let stack: Stack;
-const children: ChildProcess[] = [];
-
-function spawnWorker(): ChildProcess {
-  const child = spawn(process.execPath, [WORKER_JS], {
-    env: { ...process.env, MONGODB_URI: stack.db.uri, TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: stack.taskQueue, WFW_ALLOW_PRIVATE_NETWORKS: '1', WFW_WEBHOOK_RETRY_SCHEDULE: '200ms,400ms,600ms,800ms', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  return child;
-}
+const processes = new ChildProcesses();
+const spawnWorker = () => processes.spawnWorker(stack, { WFW_WEBHOOK_RETRY_SCHEDULE: '200ms,400ms,600ms,800ms' });
 
 beforeAll(async () => {
-  if (!existsSync(WORKER_JS)) throw new Error('dist/ is missing: run `npm run build` (npm test does it) before this test');
   stack = await startStack({ label: 'wh-crash', worker: false });
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+  processes.killAll();
   await stack.close();
 });
 
@@ -40,7 +28,7 @@ describe('webhook delivery across crashes', () => {
       const first = spawnWorker();
       await until('the first request to arrive', () => receiver.received.length >= 1, 30_000);
       first.kill('SIGKILL');
-      await new Promise((r) => first.once('exit', r));
+      await exited(first);
 
       spawnWorker();
       const delivery = await until(
