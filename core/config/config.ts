@@ -21,6 +21,26 @@ const envSchema = z.object({
   WFW_TOKEN_SIGNING_KEYS: z.string().optional(),
   WFW_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(3600),
   WFW_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Quotas per account (README "Quotas and limits"). */
+  WFW_ACCOUNT_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(3000),
+  WFW_TOKEN_RATE_LIMIT_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(60),
+  WFW_RESEARCH_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  WFW_MAX_EVENT_STREAMS: z.coerce.number().int().min(1).max(1000).default(10),
+  WFW_MAX_WEBHOOKS: z.coerce.number().int().min(1).default(25),
+  WFW_MAX_SERVICE_ACCOUNTS: z.coerce.number().int().min(1).default(50),
+  WFW_MAX_OPERATIONS_IN_FLIGHT: z.coerce.number().int().min(1).default(500),
+  /** Ports outbound URLs may use (not applied while WFW_ALLOW_PRIVATE_NETWORKS is on). */
+  WFW_OUTBOUND_PORTS: z
+    .string()
+    .default('80,443')
+    .transform((v, ctx) => {
+      const ports = v.split(',').map((p) => Number(p.trim()));
+      if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) {
+        ctx.addIssue({ code: 'custom', message: 'expected comma-separated ports such as 80,443' });
+        return z.NEVER;
+      }
+      return ports;
+    }),
   /** How long an Idempotency-Key claim outlives a crashed holder (live holders keep renewing it). */
   WFW_IDEMPOTENCY_LOCK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   WFW_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(1024 * 1024),
@@ -80,6 +100,9 @@ export interface Config {
   tokenSigningKeys: KeyEntry[];
   tokenTtlSeconds: number;
   rateLimit: { requestsPerWindow: number; windowSeconds: number };
+  quotas: QuotaConfig;
+  /** Ports outbound URLs may use. */
+  outboundPorts: number[];
   maxBodyBytes: number;
   idempotencyLockMs: number;
   publicBaseUrl?: string;
@@ -91,6 +114,21 @@ export interface Config {
   events: { pollIntervalMs: number; gapGraceMs: number; heartbeatMs: number; authRecheckMs: number };
   outboxPollMs: number;
   retention: { eventsMs: number; webhookDeliveriesMs: number; researchReportsMs: number; operationsMs: number; sweepIntervalMs: number; firstLookbackDays: number };
+}
+
+/** Per-account quotas and the extra rate-limit buckets; each answers 429 when reached. */
+export interface QuotaConfig {
+  /** All of an account's credentials together, per minute (beside each credential's own bucket). */
+  accountRequestsPerMinute: number;
+  /** POST /v2/auth/token per client IP per minute. */
+  tokenRequestsPerIpPerMinute: number;
+  /** POST /v2/scout/research per account per minute. */
+  researchPerMinute: number;
+  maxEventStreams: number;
+  maxWebhooks: number;
+  maxServiceAccounts: number;
+  /** Pending and running operations (a batch counts its items). */
+  maxOperationsInFlight: number;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -120,6 +158,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokenSigningKeys: keys.signing,
     tokenTtlSeconds: e.WFW_TOKEN_TTL_SECONDS,
     rateLimit: { requestsPerWindow: e.WFW_RATE_LIMIT_PER_MINUTE, windowSeconds: 60 },
+    quotas: {
+      accountRequestsPerMinute: e.WFW_ACCOUNT_RATE_LIMIT_PER_MINUTE,
+      tokenRequestsPerIpPerMinute: e.WFW_TOKEN_RATE_LIMIT_PER_IP_PER_MINUTE,
+      researchPerMinute: e.WFW_RESEARCH_PER_MINUTE,
+      maxEventStreams: e.WFW_MAX_EVENT_STREAMS,
+      maxWebhooks: e.WFW_MAX_WEBHOOKS,
+      maxServiceAccounts: e.WFW_MAX_SERVICE_ACCOUNTS,
+      maxOperationsInFlight: e.WFW_MAX_OPERATIONS_IN_FLIGHT,
+    },
+    outboundPorts: e.WFW_OUTBOUND_PORTS,
     maxBodyBytes: e.WFW_MAX_BODY_BYTES,
     idempotencyLockMs: e.WFW_IDEMPOTENCY_LOCK_SECONDS * 1000,
     publicBaseUrl: e.WFW_PUBLIC_BASE_URL,

@@ -2,7 +2,7 @@ import dns from 'node:dns';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
 
-export type OutboundRefusal = 'invalid_url' | 'unsupported_scheme' | 'credentials_in_url' | 'private_address' | 'unresolvable_host';
+export type OutboundRefusal = 'invalid_url' | 'unsupported_scheme' | 'credentials_in_url' | 'private_address' | 'unresolvable_host' | 'port_not_allowed' | 'own_address';
 
 /** A URL we refuse to call. `reason` is stable and machine-readable; callers turn it into their own error. */
 export class OutboundUrlRefused extends Error {
@@ -29,19 +29,67 @@ export interface OutboundGuardOptions {
    * allow-list for a known internal receiver (and how tests stand in a public host on loopback).
    */
   allowedPrivateAddresses?: readonly string[];
+  /**
+   * The ports a URL may name (a URL without one uses its scheme's, 80 or 443): WFW_OUTBOUND_PORTS.
+   * Unset means any. Not applied while private networks are allowed, since dev and test fixtures
+   * listen on loopback at random ports.
+   */
+  allowedPorts?: readonly number[];
+  /**
+   * The service's own public URLs (WFW_PUBLIC_BASE_URL): never called, so a client cannot make us
+   * call ourselves. Refused by host name on any port (on its own port only while private networks
+   * are allowed, where loopback fixtures share the host); when the host is an IP literal, any name
+   * resolving to it is refused too. A host name's resolved addresses are not compared: behind a
+   * CDN they are shared with unrelated sites.
+   */
+  ownUrls?: readonly string[];
 }
 
 function refused(address: string, options: OutboundGuardOptions): boolean {
   return !options.allowPrivateNetworks && isBlockedAddress(address) && !(options.allowedPrivateAddresses ?? []).includes(address);
 }
 
+/** IPv4-compatible IPv6 (`::/96`, deprecated by RFC 4291): `::127.0.0.1` is `::7f00:1` once parsed. */
+const IPV4_COMPATIBLE = new net.BlockList();
+IPV4_COMPATIBLE.addSubnet('::', 96, 'ipv6');
+
+function effectivePort(url: URL): number {
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+}
+
+function bareHost(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return ipaddr.isValid(a) && ipaddr.isValid(b) && ipaddr.process(a).toNormalizedString() === ipaddr.process(b).toNormalizedString();
+}
+
+function ownUrlList(options: OutboundGuardOptions): URL[] {
+  return (options.ownUrls ?? []).flatMap((raw) => {
+    try {
+      return [new URL(raw)];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The IP literals among the service's own hosts: a name resolving to one of them is refused. */
+function ownAddresses(options: OutboundGuardOptions): string[] {
+  return ownUrlList(options)
+    .map(bareHost)
+    .filter((h) => net.isIP(h) !== 0);
+}
+
 /**
  * True for any address that is not ordinary public unicast: loopback, RFC 1918, link-local
  * (which holds cloud metadata at 169.254.169.254), CGNAT, multicast, reserved, unique-local IPv6,
- * and IPv4 addresses smuggled inside IPv6 (mapped, 6to4, Teredo, NAT64).
+ * and IPv4 addresses smuggled inside IPv6 (mapped, IPv4-compatible `::/96`, 6to4, Teredo, NAT64).
  */
 export function isBlockedAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return true;
+  if (net.isIPv6(address) && IPV4_COMPATIBLE.check(address, 'ipv6')) return true;
   let parsed = ipaddr.parse(address);
   if (parsed.kind() === 'ipv6') {
     const v6 = parsed as ipaddr.IPv6;
@@ -71,6 +119,16 @@ export function checkOutboundUrl(raw: string, options: OutboundGuardOptions): UR
   if (net.isIP(host) && refused(host, options)) {
     throw new OutboundUrlRefused('private_address', `${host} is a private, loopback, link-local or reserved address`, raw);
   }
+  const port = effectivePort(url);
+  if (!options.allowPrivateNetworks && options.allowedPorts && !options.allowedPorts.includes(port)) {
+    throw new OutboundUrlRefused('port_not_allowed', `port ${port} is not allowed; use ${options.allowedPorts.join(' or ')}`, raw);
+  }
+  const own = ownUrlList(options).find((o) => {
+    const ownHost = bareHost(o);
+    const hostMatches = ownHost === host.replace(/\.$/, '').toLowerCase() || sameAddress(ownHost, host);
+    return hostMatches && (!options.allowPrivateNetworks || effectivePort(o) === port);
+  });
+  if (own) throw new OutboundUrlRefused('own_address', 'URLs of this service itself are not allowed', raw);
   return url;
 }
 
@@ -81,6 +139,7 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.
  * so a DNS answer that changes between a check and the connect (rebinding) cannot slip through.
  */
 export function guardedLookup(options: OutboundGuardOptions) {
+  const own = ownAddresses(options);
   return (hostname: string, lookupOptions: dns.LookupOptions, callback: LookupCallback): void => {
     dns.lookup(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
@@ -92,6 +151,11 @@ export function guardedLookup(options: OutboundGuardOptions) {
         const blocked = list.find((a) => refused(a.address, options));
         if (blocked) {
           const refusal = new OutboundUrlRefused('private_address', `${hostname} resolves to a private or reserved address`, undefined, blocked.address);
+          return callback(refusal as NodeJS.ErrnoException, []);
+        }
+        const mine = options.allowPrivateNetworks ? undefined : list.find((a) => own.some((o) => sameAddress(o, a.address)));
+        if (mine) {
+          const refusal = new OutboundUrlRefused('own_address', `${hostname} resolves to an address of this service itself`, undefined, mine.address);
           return callback(refusal as NodeJS.ErrnoException, []);
         }
       }
