@@ -40,14 +40,14 @@ export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
     ...metaRoutes({ probes, openApiDocument, logger: core.logger }),
     ...authRoutes({ tokens: core.tokens, serviceAccounts: core.serviceAccounts }),
     ...accountRoutes({ accounts: core.accounts }),
-    ...serviceAccountRoutes({ serviceAccounts: core.serviceAccounts }),
-    ...agentRoutes({ agents: core.agents, provisioning: core.provisioning }),
+    ...serviceAccountRoutes({ serviceAccounts: core.serviceAccounts, quotas: core.quotas }),
+    ...agentRoutes({ agents: core.agents, provisioning: core.provisioning, quotas: core.quotas }),
     ...operationRoutes({ operations: core.operations, provisioning: core.provisioning }),
     ...templateRoutes(core.templates),
-    ...scoutRoutes({ research: (url) => core.research.research(url), suggest: core.templates.suggest }),
+    ...scoutRoutes({ research: (url) => core.research.research(url), suggest: core.templates.suggest, quotas: core.quotas }),
     ...platformCredentialRoutes({ credentials: core.credentials }),
-    ...webhookRoutes({ webhooks: core.webhooks, agents: core.agents }),
-    ...eventRoutes({ events: core.models.events, sequences: core.models.eventSequences, tokens: core.tokens, logger: core.logger, stream: core.config.events }),
+    ...webhookRoutes({ webhooks: core.webhooks, agents: core.agents, quotas: core.quotas }),
+    ...eventRoutes({ events: core.models.events, sequences: core.models.eventSequences, tokens: core.tokens, logger: core.logger, stream: core.config.events, quotas: core.quotas }),
     ...extraRoutes,
   ];
   mountRoutes(router, registry, routes, {
@@ -55,6 +55,8 @@ export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
     rateLimits: core.rateLimits,
     idempotency: core.idempotency,
     maxBodyBytes: core.config.maxBodyBytes,
+    accountRateLimit: { requestsPerWindow: core.config.quotas.accountRequestsPerMinute, windowSeconds: 60 },
+    ipRateLimit: { requestsPerWindow: core.config.quotas.tokenRequestsPerIpPerMinute, windowSeconds: 60 },
   });
 
   app.use(requestContext(core.logger));

@@ -10,6 +10,8 @@ import { IdempotencyService } from './idempotency/idempotency-service';
 import { OutboundHttpClient } from './outbound/outbound-http-client';
 import { rateLimitModel } from './rate-limits/rate-limit-model';
 import { RateLimitService } from './rate-limits/rate-limit-service';
+import { QuotaService } from './quotas/quota-service';
+import { streamSlotModel } from './quotas/stream-slot-model';
 import { serviceAccountModel } from './service-accounts/service-account-model';
 import { ServiceAccountService } from './service-accounts/service-account-service';
 import { agentModel, promptVersionModel, researchReportModel } from './agents/agent-model';
@@ -50,6 +52,8 @@ export interface Core {
   tokens: TokenService;
   idempotency: IdempotencyService;
   rateLimits: RateLimitService;
+  /** Per-account quotas (streams, webhooks, service accounts, operations in flight, research). */
+  quotas: QuotaService;
   outbound: OutboundHttpClient;
   agents: AgentService;
   operations: OperationService;
@@ -91,6 +95,7 @@ function createModels(connection: Connection) {
     signingKeys: signingKeyModel(connection),
     idempotency: idempotencyModel(connection),
     rateLimits: rateLimitModel(connection),
+    streamSlots: streamSlotModel(connection),
     agents: agentModel(connection),
     promptVersions: promptVersionModel(connection),
     researchReports: researchReportModel(connection),
@@ -152,10 +157,11 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const operations = new OperationService(models.operations, models.operationStats);
   const box = new SecretBox(models.signingKeys, config.encryptionKeys);
   const credentials = new PlatformCredentialService(models.platformCredentials, box);
-  const guard = { allowPrivateNetworks: config.allowPrivateNetworks };
+  const guard = { allowPrivateNetworks: config.allowPrivateNetworks, allowedPorts: config.outboundPorts, ownUrls: config.publicBaseUrl ? [config.publicBaseUrl] : [] };
   const outbound = new OutboundHttpClient(guard);
   const events = new EventLog(models.events, models.eventSequences, models.eventClaims, models.outbox);
   const webhookWorkflows = adapters.webhookWorkflows ?? noWebhookWorkflows;
+  const rateLimits = new RateLimitService(models.rateLimits, config.rateLimit);
   const webhooks = new WebhookService(models.webhookSubscriptions, models.webhookDeliveries, models.deliveryAttempts, box, guard, { secretGraceSeconds: config.webhooks.secretGraceSeconds }, webhookWorkflows, logger);
   return {
     webhooks,
@@ -176,7 +182,8 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     serviceAccounts,
     tokens: new TokenService(serviceAccounts, models.signingKeys, config.tokenTtlSeconds, config.tokenSigningKeys),
     idempotency: new IdempotencyService(models.idempotency, box, config.idempotencyLockMs),
-    rateLimits: new RateLimitService(models.rateLimits, config.rateLimit),
+    rateLimits,
+    quotas: new QuotaService(models, config.quotas, rateLimits),
     outbound,
     async ensureIndexes() {
       for (const model of Object.values(models)) await model.createIndexes();

@@ -8,7 +8,7 @@ import type { Scope } from '../../core/auth/scopes';
 import { ApiError, ERROR_CODES, ErrorCode, ErrorDetail, InsufficientScopeError, UnauthenticatedError, ValidationError } from '../../core/errors/errors';
 import { crashPoint } from '../../core/faults/crash-points';
 import type { IdempotencyService } from '../../core/idempotency/idempotency-service';
-import type { RateLimitService } from '../../core/rate-limits/rate-limit-service';
+import type { RateLimitPolicy, RateLimitService, RateLimitState } from '../../core/rate-limits/rate-limit-service';
 import type { TokenService } from '../../core/auth/token-service';
 import { errorBody, OAuthError, toApiError } from './error-middleware';
 import { BodyMediaType, readBody } from './request-body';
@@ -62,8 +62,10 @@ export interface RouteSpec<P extends z.ZodObject = z.ZodObject, Q extends z.ZodO
    * The handler writes the response itself (streams). Such routes are not idempotency-wrapped.
    */
   raw?: boolean;
-  /** Report every failure as an RFC 6749 §5.2 error (the token endpoint). */
+  /** Report every failure as an RFC 6749 §5.2 error (the token endpoint); a 429 keeps our shape. */
   oauthErrors?: boolean;
+  /** A public route counted per client IP (deps.ipRateLimit): the token endpoint. */
+  ipRateLimited?: boolean;
   handler(input: HandlerInput<z.infer<P>, z.infer<Q>, z.infer<B>>): Promise<RouteResult | void>;
 }
 
@@ -72,6 +74,10 @@ export interface RouteDeps {
   rateLimits: RateLimitService;
   idempotency: IdempotencyService;
   maxBodyBytes: number;
+  /** Every credential of an account together, beside each credential's own bucket. */
+  accountRateLimit?: RateLimitPolicy;
+  /** Per client IP on routes marked ipRateLimited. */
+  ipRateLimit?: RateLimitPolicy;
 }
 
 const MUTATING: ReadonlySet<HttpMethod> = new Set(['post', 'put', 'patch', 'delete']);
@@ -124,10 +130,20 @@ async function authenticate(ctx: Context, tokens: TokenService): Promise<Princip
   return principal;
 }
 
-function setRateLimitHeaders(ctx: Context, state: { limit: number; remaining: number; resetSeconds: number; windowSeconds: number }): void {
-  // draft-ietf-httpapi-ratelimit-headers: one policy named "default", quota q per window w seconds.
-  ctx.set('RateLimit-Policy', `"default";q=${state.limit};w=${state.windowSeconds}`);
-  ctx.set('RateLimit', `"default";r=${state.remaining};t=${state.resetSeconds}`);
+type RateState = Pick<RateLimitState, 'limit' | 'remaining' | 'resetSeconds' | 'windowSeconds'>;
+
+function setRateLimitHeaders(ctx: Context, policies: [name: string, state: RateState][]): void {
+  // draft-ietf-httpapi-ratelimit-headers: a list of named policies, quota q per window w seconds;
+  // "default" is the credential's, "account" all of its account's credentials', "ip" the client IP's.
+  ctx.set('RateLimit-Policy', policies.map(([name, s]) => `"${name}";q=${s.limit};w=${s.windowSeconds}`).join(', '));
+  ctx.set('RateLimit', policies.map(([name, s]) => `"${name}";r=${s.remaining};t=${s.resetSeconds}`).join(', '));
+}
+
+function rateLimited(state: RateLimitState, issue: string, what: string): ApiError {
+  return new ApiError('RATE_LIMITED', `Rate limit of ${state.limit} requests per ${state.windowSeconds} s ${what} exceeded.`, {
+    retryAfterSeconds: state.resetSeconds,
+    details: [{ issue, message: `limit ${state.limit} per ${state.windowSeconds} s ${what}`, limit: state.limit, window_seconds: state.windowSeconds }],
+  });
 }
 
 function applyResult(ctx: Context, result: RouteResult): void {
@@ -152,7 +168,7 @@ function asOAuthErrors(handle: (ctx: Context) => Promise<void>) {
     try {
       await handle(ctx);
     } catch (thrown) {
-      if (thrown instanceof ApiError && thrown.status < 500) {
+      if (thrown instanceof ApiError && thrown.status < 500 && thrown.status !== 429) {
         const detail = thrown.details.map((d) => `${d.field ?? ''}: ${d.message}`).join('; ');
         throw new OAuthError('invalid_request', `${thrown.message}${detail ? ` (${detail})` : ''}`, thrown.status === 413 || thrown.status === 415 ? thrown.status : 400);
       }
@@ -165,16 +181,23 @@ function routeHandler(route: RouteSpec, deps: RouteDeps) {
     return async (ctx: Context): Promise<void> => {
       const requestId: string = ctx.state.requestId;
       let principal: Principal | undefined;
+      if (route.ipRateLimited && deps.ipRateLimit) {
+        // Koa runs with proxy: false, so ctx.ip is the peer address (no spoofable X-Forwarded-For).
+        const rate = await deps.rateLimits.consumeBucket(`ip:${ctx.ip}`, deps.ipRateLimit);
+        setRateLimitHeaders(ctx, [['ip', rate]]);
+        if (!rate.allowed) throw rateLimited(rate, 'ip_rate_limited', 'from this IP address');
+      }
       if (route.scope !== 'public') {
         principal = await authenticate(ctx, deps.tokens);
         ctx.state.principal = principal;
         const rate = await deps.rateLimits.consume(principal.serviceAccountId);
-        setRateLimitHeaders(ctx, rate);
-        if (!rate.allowed) {
-          throw new ApiError('RATE_LIMITED', `Rate limit of ${rate.limit} requests per ${rate.windowSeconds} s exceeded.`, {
-            retryAfterSeconds: rate.resetSeconds,
-            details: [{ issue: 'rate_limited', message: `limit ${rate.limit} per ${rate.windowSeconds} s`, limit: rate.limit, window_seconds: rate.windowSeconds }],
-          });
+        setRateLimitHeaders(ctx, [['default', rate]]);
+        if (!rate.allowed) throw rateLimited(rate, 'rate_limited', 'for these credentials');
+        // Only requests the credential's own bucket let through count against the account's.
+        if (deps.accountRateLimit) {
+          const account = await deps.rateLimits.consumeBucket(`acct:${principal.accountId}`, deps.accountRateLimit);
+          setRateLimitHeaders(ctx, [['default', rate], ['account', account]]);
+          if (!account.allowed) throw rateLimited(account, 'account_rate_limited', 'for the account (all its credentials)');
         }
         if (!principal.scopes.has(route.scope)) throw new InsufficientScopeError(route.scope);
       }
@@ -223,7 +246,8 @@ function routeHandler(route: RouteSpec, deps: RouteDeps) {
         // A definite answer (404, 409 conflict…) is the request's outcome and is replayed;
         // a transient one is not stored, and the claim is reopened (not deleted) so the retry
         // keeps the claim time and finishes what this attempt wrote instead of duplicating it.
-        if (err.retryable || err.status >= 500) await deps.idempotency.reopen(principal.accountId, keyHeader);
+        // A 429 (a quota reached) is not an outcome either: the retry after room is made must run.
+        if (err.retryable || err.status >= 500 || err.status === 429) await deps.idempotency.reopen(principal.accountId, keyHeader);
         else await deps.idempotency.complete(principal.accountId, keyHeader, { status: err.status, body: JSON.stringify(errorBody(err, requestId)), content_type: 'application/json', headers: err.headers });
         throw err;
       }

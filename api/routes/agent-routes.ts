@@ -3,6 +3,7 @@ import { AGENT_STATUSES } from '../../core/agents/agent-model';
 import { agentPatchSchema, agentPayloadSchema } from '../../core/agents/agent-payload';
 import type { AgentService } from '../../core/agents/agent-service';
 import type { ProvisioningService } from '../../core/agents/provisioning-service';
+import type { QuotaService } from '../../core/quotas/quota-service';
 
 import { pageQuerySchema } from '../../core/pagination/pagination';
 import { PLATFORM_NAMES } from '../../core/platforms/platform-adapter';
@@ -30,7 +31,9 @@ const agentListQuery = pageQuerySchema.extend({
 
 const versionParams = idParam('agent').extend({ version: z.coerce.number().int().min(1) });
 
-export function agentRoutes(deps: { agents: AgentService; provisioning: ProvisioningService }): RouteSpec[] {
+export function agentRoutes(deps: { agents: AgentService; provisioning: ProvisioningService; quotas?: QuotaService }): RouteSpec[] {
+  /** Every route here that starts operations first checks the account has room for them. */
+  const room = (accountId: string, adding = 1) => deps.quotas?.assertOperationRoom(accountId, adding);
   return [
     defineRoute({
       method: 'post',
@@ -41,9 +44,10 @@ export function agentRoutes(deps: { agents: AgentService; provisioning: Provisio
       tag: 'agents',
       scope: 'agents:write',
       body: createAgentSchema,
-      errors: ['PLATFORM_NOT_CONFIGURED'],
+      errors: ['PLATFORM_NOT_CONFIGURED', 'QUOTA_EXCEEDED'],
       responses: { 202: { description: 'Accepted; poll the operation.', schema: acceptedSchema } },
       async handler({ body, principal, idempotency }) {
+        await room(principal.accountId);
         const accepted = await deps.provisioning.provision(principal.accountId, body.payload, { seed: idempotency });
         return { status: 202, body: accepted, headers: { Location: `/v2/operations/${accepted.operation_id}` } };
       },
@@ -57,12 +61,15 @@ export function agentRoutes(deps: { agents: AgentService; provisioning: Provisio
       tag: 'agents',
       scope: 'agents:write',
       body: batchRequestSchema,
+      errors: ['QUOTA_EXCEEDED'],
       responses: { 202: { description: 'The batch; poll GET /v2/batches/{id}.', schema: batchSchema } },
       async handler({ body, principal, idempotency }) {
         const items = body.items.map((item) => {
           const parsed = agentPayloadSchema.safeParse(item.payload);
           return parsed.success ? { payload: parsed.data } : { payload: null, invalid: zodDetails(parsed.error, 'body') };
         });
+        // A batch counts its items: each valid one becomes an operation.
+        await room(principal.accountId, items.filter((i) => i.payload !== null).length);
         const batch = await deps.provisioning.provisionBatch(principal.accountId, items, idempotency);
         return { status: 202, body: batch, headers: { Location: `/v2/batches/${batch.id}` } };
       },
@@ -107,9 +114,10 @@ export function agentRoutes(deps: { agents: AgentService; provisioning: Provisio
       scope: 'agents:write',
       params: idParam('agent'),
       body: agentPatchSchema,
-      errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT'],
+      errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT', 'QUOTA_EXCEEDED'],
       responses: { 202: { description: 'Accepted; poll the operation.', schema: acceptedSchema } },
       async handler({ params, body, principal, idempotency }) {
+        await room(principal.accountId);
         const accepted = await deps.provisioning.update(principal.accountId, params.id, body, idempotency);
         return { status: 202, body: accepted, headers: { Location: `/v2/operations/${accepted.operation_id}` } };
       },
@@ -123,9 +131,10 @@ export function agentRoutes(deps: { agents: AgentService; provisioning: Provisio
       tag: 'agents',
       scope: 'agents:write',
       params: idParam('agent'),
-      errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT'],
+      errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT', 'QUOTA_EXCEEDED'],
       responses: { 202: { description: 'Accepted; poll the operation.', schema: acceptedSchema } },
       async handler({ params, principal, idempotency }) {
+        await room(principal.accountId);
         const accepted = await deps.provisioning.remove(principal.accountId, params.id, idempotency);
         return { status: 202, body: accepted, headers: { Location: `/v2/operations/${accepted.operation_id}` } };
       },
@@ -154,9 +163,10 @@ export function agentRoutes(deps: { agents: AgentService; provisioning: Provisio
       tag: 'agents',
       scope: 'agents:write',
       params: versionParams,
-      errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT'],
+      errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT', 'QUOTA_EXCEEDED'],
       responses: { 202: { description: 'Accepted; poll the operation.', schema: acceptedSchema } },
       async handler({ params, principal, idempotency }) {
+        await room(principal.accountId);
         const accepted = await deps.provisioning.rollback(principal.accountId, params.id, params.version, idempotency);
         return { status: 202, body: accepted, headers: { Location: `/v2/operations/${accepted.operation_id}` } };
       },

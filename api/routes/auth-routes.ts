@@ -59,10 +59,12 @@ export function authRoutes(deps: { tokens: TokenService; serviceAccounts: Servic
       operationId: 'createAccessToken',
       summary: 'Exchange service account credentials for an access token',
       description:
-        'OAuth 2.0 client credentials grant (RFC 6749 §4.4). Send JSON or form-encoded parameters; client credentials may instead be sent with HTTP Basic (§2.3.1). Errors at this endpoint follow RFC 6749 §5.2.',
+        'OAuth 2.0 client credentials grant (RFC 6749 §4.4). Send JSON or form-encoded parameters; client credentials may instead be sent with HTTP Basic (§2.3.1). Errors at this endpoint follow RFC 6749 §5.2, except 429 RATE_LIMITED (requests per client IP per minute, WFW_TOKEN_RATE_LIMIT_PER_IP_PER_MINUTE) in the usual error shape with retry_after and Retry-After.',
       tag: 'auth',
       scope: 'public',
       oauthErrors: true,
+      ipRateLimited: true,
+      errors: ['RATE_LIMITED'],
       body: tokenRequestSchema,
       bodyTypes: ['json', 'form'],
       responses: {

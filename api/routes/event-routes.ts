@@ -14,6 +14,7 @@ import { EVENT_SCHEMAS, EVENT_TYPES, EventType } from '../../core/events/event-t
 import { isId } from '../../core/ids/ids';
 import { pageQuerySchema } from '../../core/pagination/pagination';
 import { defineRoute, RouteSpec } from '../http/route';
+import type { QuotaService } from '../../core/quotas/quota-service';
 import { listSchema } from '../openapi/common-schemas';
 
 export interface EventStreamSettings {
@@ -58,6 +59,8 @@ export interface EventRouteDeps {
   logger?: Logger;
   /** core.config.events, plus anything else to override. */
   stream?: Partial<EventStreamSettings>;
+  /** core.quotas: each stream holds one of its account's slots (429 QUOTA_EXCEEDED when none is free). */
+  quotas?: Pick<QuotaService, 'acquireStreamSlot'>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -192,7 +195,7 @@ export function eventRoutes(deps: EventRouteDeps): RouteSpec[] {
       scope: 'agents:read',
       query: eventQuery,
       raw: true,
-      errors: ['INVALID_CURSOR'],
+      errors: ['INVALID_CURSOR', 'QUOTA_EXCEEDED'],
       responses: {
         200: {
           description:
@@ -213,7 +216,12 @@ export function eventRoutes(deps: EventRouteDeps): RouteSpec[] {
         }
         // The header is what EventSource sends on reconnect, to the same URL: it wins over ?after.
         const after = lastEventId ? Number(lastEventId) : query.after;
-        await streamEvents(ctx, principal, filter, after, { feed, settings, tailer, deps });
+        const slot = await deps.quotas?.acquireStreamSlot(principal.accountId);
+        try {
+          await streamEvents(ctx, principal, filter, after, { feed, settings, tailer, deps });
+        } finally {
+          await slot?.release().catch((err: unknown) => deps.logger?.warn({ err, account_id: principal.accountId }, 'event stream slot not freed (it expires)'));
+        }
       },
     }),
     defineRoute({

@@ -4,6 +4,7 @@ import { ApiError } from '../../core/errors/errors';
 import { OutboundUrlRefused } from '../../core/outbound/outbound-url-guard';
 import { ResearchError, ResearchReport } from '../../core/research/research-report';
 import { defineRoute, RouteSpec } from '../http/route';
+import type { QuotaService } from '../../core/quotas/quota-service';
 
 const scoutRequestSchema = z.object({ business_url: businessUrlSchema }).strict().meta({ id: 'ScoutResearchRequest' });
 
@@ -34,6 +35,8 @@ const researchReportSchema = z
 export interface ScoutDeps {
   research(businessUrl: string): Promise<ResearchReport>;
   suggest(report: ResearchReport): ResearchReport['suggested_template'];
+  /** Research requests per account per minute (429 RATE_LIMITED beyond). */
+  quotas?: Pick<QuotaService, 'consumeResearch'>;
 }
 
 export function scoutRoutes(deps: ScoutDeps): RouteSpec[] {
@@ -49,7 +52,8 @@ export function scoutRoutes(deps: ScoutDeps): RouteSpec[] {
       body: scoutRequestSchema,
       errors: ['RESEARCH_FAILED'],
       responses: { 200: { description: 'The research report.', schema: researchReportSchema } },
-      async handler({ body }) {
+      async handler({ body, principal }) {
+        await deps.quotas?.consumeResearch(principal.accountId);
         try {
           const report = await deps.research(body.business_url);
           report.suggested_template = deps.suggest(report);

@@ -6,6 +6,7 @@ import type { ServiceAccountService } from '../../core/service-accounts/service-
 import { defineRoute, RouteSpec } from '../http/route';
 import { listSchema } from '../openapi/common-schemas';
 import { idParam } from './route-params';
+import type { QuotaService } from '../../core/quotas/quota-service';
 
 const serviceAccountSchema = z
   .object({
@@ -35,7 +36,7 @@ const createServiceAccountSchema = z
   .strict()
   .meta({ id: 'CreateServiceAccountRequest' });
 
-export function serviceAccountRoutes(deps: { serviceAccounts: ServiceAccountService }): RouteSpec[] {
+export function serviceAccountRoutes(deps: { serviceAccounts: ServiceAccountService; quotas?: QuotaService }): RouteSpec[] {
   return [
     defineRoute({
       method: 'post',
@@ -46,6 +47,7 @@ export function serviceAccountRoutes(deps: { serviceAccounts: ServiceAccountServ
       tag: 'service-accounts',
       scope: 'account:admin',
       body: createServiceAccountSchema,
+      errors: ['QUOTA_EXCEEDED'],
       responses: { 201: { description: 'Created; client_secret is shown only here.', schema: createdServiceAccountSchema } },
       async handler({ body, principal }) {
         const scopes = body.scopes ?? ALL_SCOPES.filter((s) => principal.scopes.has(s));
@@ -55,6 +57,7 @@ export function serviceAccountRoutes(deps: { serviceAccounts: ServiceAccountServ
             details: beyond.map((s) => ({ field: 'scopes', issue: 'scope_not_held', message: `caller lacks ${s}`, required_scope: s })),
           });
         }
+        await deps.quotas?.assertServiceAccountRoom(principal.accountId);
         const created = await deps.serviceAccounts.create(principal.accountId, { name: body.name, scopes });
         return { status: 201, body: created, headers: { Location: `/v2/service-accounts/${created.id}`, 'Cache-Control': 'no-store' } };
       },

@@ -7,6 +7,7 @@ import { permittedEventTypes, WebhookService } from '../../core/webhooks/webhook
 import { defineRoute, RouteSpec } from '../http/route';
 import { listSchema } from '../openapi/common-schemas';
 import { idParam } from './route-params';
+import type { QuotaService } from '../../core/quotas/quota-service';
 
 const eventTypesSchema = z
   .array(z.enum(EVENT_TYPES as [string, ...string[]]))
@@ -86,7 +87,7 @@ const deliveryListQuery = pageQuerySchema.extend({
   event_type: z.string().max(64).optional(),
 });
 
-export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentService }): RouteSpec[] {
+export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentService; quotas?: QuotaService }): RouteSpec[] {
   const scope = 'webhooks:manage' as const;
   return [
     defineRoute({
@@ -98,9 +99,10 @@ export function webhookRoutes(deps: { webhooks: WebhookService; agents: AgentSer
       tag: 'webhooks',
       scope,
       body: createSchema,
-      errors: ['NOT_FOUND', 'INSUFFICIENT_SCOPE'],
+      errors: ['NOT_FOUND', 'INSUFFICIENT_SCOPE', 'QUOTA_EXCEEDED'],
       responses: { 201: { description: 'Created; the secret is shown only here.', schema: webhookWithSecretSchema } },
       async handler({ body, principal }) {
+        await deps.quotas?.assertWebhookRoom(principal.accountId);
         // A per-agent subscription must name one of the caller's agents (404 otherwise, as everywhere).
         if (body.agent_id) await deps.agents.find(principal.accountId, body.agent_id, { includeDeleted: false });
         const created = await deps.webhooks.create(principal.accountId, { ...body, event_types: permittedEventTypes(principal.scopes, body.event_types) });

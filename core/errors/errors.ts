@@ -53,7 +53,8 @@ export const ERROR_CODES = {
   OPERATION_NOT_CANCELABLE: { status: 409, retryable: false, recovery: 'none', description: 'The operation has already finished.' },
   RESEARCH_FAILED: { status: 422, retryable: false, recovery: 'fix_request', description: 'The business site could not be researched; details say why and whether a retry may help.' },
   IDEMPOTENCY_KEY_REUSED: { status: 422, retryable: false, recovery: 'use_new_idempotency_key', description: 'The Idempotency-Key was already used with a different request.' },
-  RATE_LIMITED: { status: 429, retryable: true, recovery: 'retry_after_delay', description: 'Too many requests for these credentials in the current window.' },
+  RATE_LIMITED: { status: 429, retryable: true, recovery: 'retry_after_delay', description: 'Too many requests in the current window: for these credentials, for the account, from this IP (token endpoint) or research requests; details name the bucket.' },
+  QUOTA_EXCEEDED: { status: 429, retryable: false, recovery: 'fix_request', description: 'An account quota is reached (event streams, webhooks, service accounts, operations in flight); details name it. Retryable with retry_after when waiting helps (streams, operations).' },
   INTERNAL_ERROR: { status: 500, retryable: true, recovery: 'retry_after_delay', description: 'An unexpected failure; nothing was committed that the request_id cannot explain.' },
   SERVICE_UNAVAILABLE: { status: 503, retryable: true, recovery: 'retry_after_delay', description: 'A dependency (database or workflow engine) is unreachable.' },
 } as const satisfies Record<string, ErrorSpec>;

@@ -85,6 +85,8 @@ operationSchema.index({ account_id: 1, _id: -1 });
 operationSchema.index({ account_id: 1, batch_id: 1, _id: -1 });
 // The reconciler's equality part (pending operations).
 operationSchema.index({ status: 1, created_at: 1 });
+/** Operations in flight per account: counted by equality on both (core/quotas/quota-service.ts). */
+operationSchema.index({ account_id: 1, status: 1 });
 operationSchema.index({ retention_day: 1 });
 
 export function operationModel(connection: Connection): Model<OperationDoc> {

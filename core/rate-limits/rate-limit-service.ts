@@ -17,8 +17,11 @@ export interface RateLimitState {
 }
 
 /**
- * Fixed-window counters in the database: one atomic $inc per request, so the limit holds across
- * any number of API instances. A window's document is swept after it ends.
+ * Fixed-window counters in the database: one $inc per request, so the limit holds across any
+ * number of API instances. A window's document is swept after it ends. Buckets: each credential
+ * (the `default` policy), each account, each client IP at the token endpoint, research per account.
+ * On FerretDB an upserting $inc reads then writes, so concurrent requests can undercount a
+ * window by a few (a small overshoot of the limit, accepted).
  */
 export class RateLimitService {
   constructor(
@@ -31,10 +34,15 @@ export class RateLimitService {
   }
 
   async consume(credentialId: string, now = Date.now()): Promise<RateLimitState> {
-    const windowMs = this.policy.windowSeconds * 1000;
+    return this.consumeBucket(credentialId, this.policy, now);
+  }
+
+  /** Counts one request in `key`'s current window under `policy` (keys are prefixed by kind: `acct:`, `ip:`…). */
+  async consumeBucket(key: string, policy: RateLimitPolicy, now = Date.now()): Promise<RateLimitState> {
+    const windowMs = policy.windowSeconds * 1000;
     const windowStart = Math.floor(now / windowMs) * windowMs;
     const windowEnd = windowStart + windowMs;
-    const id = `${credentialId}:${windowStart}`;
+    const id = `${key}:${windowStart}`;
     let doc: RateLimitWindowDoc | null = null;
     for (let attempt = 0; attempt < 2 && !doc; attempt++) {
       try {
@@ -46,13 +54,13 @@ export class RateLimitService {
         if (!isDuplicateKeyError(err)) throw err;
       }
     }
-    const count = doc?.count ?? this.policy.requestsPerWindow + 1;
+    const count = doc?.count ?? policy.requestsPerWindow + 1;
     return {
-      allowed: count <= this.policy.requestsPerWindow,
-      limit: this.policy.requestsPerWindow,
-      remaining: Math.max(0, this.policy.requestsPerWindow - count),
+      allowed: count <= policy.requestsPerWindow,
+      limit: policy.requestsPerWindow,
+      remaining: Math.max(0, policy.requestsPerWindow - count),
       resetSeconds: Math.max(1, Math.ceil((windowEnd - now) / 1000)),
-      windowSeconds: this.policy.windowSeconds,
+      windowSeconds: policy.windowSeconds,
     };
   }
 

@@ -29,7 +29,7 @@ describe('rate limits per credential', () => {
       for (let i = 0; i < 6; i++) {
         const res = await client(i % 2 ? sibling.baseUrl : api.baseUrl, acct.token).get('/v2/account');
         expect(res.status).toBe(200);
-        expect(res.headers.get('ratelimit-policy')).toBe('"default";q=6;w=60');
+        expect(res.headers.get('ratelimit-policy')).toBe('"default";q=6;w=60, "account";q=3000;w=60');
         remaining.push(parseRateLimit(res.headers.get('ratelimit')).r);
       }
       expect(remaining).toEqual([5, 4, 3, 2, 1, 0]);
