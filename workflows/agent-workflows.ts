@@ -103,13 +103,18 @@ function describeFailure(err: unknown, step: string | null): OperationFailureInf
  * step it undoes and our code, never the provider's text.
  */
 async function runCompensations(undo: { step: string; run: () => Promise<unknown> }[]): Promise<CompensationFailure[]> {
-  const results = await Promise.allSettled(undo.map((u) => u.run()));
+  // One after the other, newest first, each whatever the others did. Not concurrently: every undo
+  // writes the same agent document, and FerretDB applies an update as a read and a write of the
+  // whole document, so two at once can lose one's fields.
   const failures: CompensationFailure[] = [];
-  results.forEach((r, i) => {
-    if (r.status === 'fulfilled') return;
-    const { code } = describeFailure(r.reason, undo[i]!.step);
-    failures.push({ step: undo[i]!.step, code, message: `Undoing the ${undo[i]!.step} step failed; what it created may still exist on the provider.` });
-  });
+  for (const u of undo) {
+    try {
+      await u.run();
+    } catch (err) {
+      const { code } = describeFailure(err, u.step);
+      failures.push({ step: u.step, code, message: `Undoing the ${u.step} step failed; what it created may still exist on the provider.` });
+    }
+  }
   return failures;
 }
 
