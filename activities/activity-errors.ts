@@ -49,7 +49,8 @@ export function failure(type: string, message: string, retryable = false): Appli
  */
 export async function asActivity<T>(body: () => Promise<T>, attempts = 10): Promise<T> {
   const ctx = Context.current();
-  const beat = setInterval(() => ctx.heartbeat(), 1000);
+  // Local activities have no heartbeat (the workflow task they run in is what stays alive).
+  const beat = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(), 1000);
   try {
     return await body();
   } catch (err) {

@@ -35,6 +35,10 @@ import type { LocalPhoneNumberDoc } from '../core/telephony/local-phone-number-m
 import { getTemplate } from '../core/templates/template-catalog';
 import { suggestTemplate } from '../core/templates/template-suggester';
 import { serveBusinessSite } from '../test/support/business-site';
+import { retentionDay } from '../core/maintenance/retention';
+
+/** Collections whose documents carry the day retention sweeps them by. */
+const RETAINED = new Set(['events', 'operations', 'research_reports']);
 
 /**
  * Area codes the seeded numbers are spread over. Not 415, the local default the benchmark's own
@@ -116,6 +120,8 @@ export async function seedData(core: Pick<Core, 'models' | 'connection'>, option
   const offset = await m.agents.estimatedDocumentCount();
 
   const insert = async (name: string, collection: Collection, docs: unknown[]) => {
+    // Stamped as the real writers stamp what retention sweeps (core/maintenance/retention.ts).
+    if (RETAINED.has(name)) for (const d of docs as { created_at: Date; retention_day?: string }[]) d.retention_day = retentionDay(d.created_at);
     for (let i = 0; i < docs.length; i += CHUNK) await collection.insertMany(docs.slice(i, i + CHUNK) as never[], { ordered: false });
     documents[name] = (documents[name] ?? 0) + docs.length;
   };

@@ -10,6 +10,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -27,6 +29,7 @@ func main() {
 	synchronous := flag.String("sqlite-synchronous", envOr("FERRETDB_SQLITE_SYNCHRONOUS", "normal"), "SQLite synchronous pragma: full or normal")
 	logLevel := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "warn"), "debug, info, warn or error")
 	backendFile := flag.String("backend-file", "", "write the backend actually chosen (postgresql or sqlite) to this file")
+	pprofAddr := flag.String("pprof-addr", envOr("FERRETDB_PPROF_ADDR", ""), "serve Go's /debug/pprof on this address (profiling the store under a benchmark); off when empty")
 	flag.Parse()
 
 	var level slog.Level
@@ -39,6 +42,10 @@ func main() {
 		Listener: ferretdb.ListenerConfig{TCP: *listen},
 		Logger:   logger,
 		Handler:  *handler,
+	}
+
+	if *pprofAddr != "" {
+		go func() { fmt.Fprintf(os.Stderr, "wfw-ferretdb: pprof: %v\n", http.ListenAndServe(*pprofAddr, nil)) }()
 	}
 
 	chosen, err := chooseBackend(*handler, *pgURL)
