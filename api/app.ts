@@ -29,14 +29,12 @@ export interface Api {
   openApiDocument(): Record<string, unknown>;
 }
 
-export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
-  const app = new Koa({ proxy: false });
-  const router = new Router();
-  const registry = createRegistry();
-  let document: Record<string, unknown> | undefined;
-  const openApiDocument = () => (document ??= generateDocument(registry, core.config.publicBaseUrl ?? '/'));
-
-  const routes: RouteSpec[] = [
+/**
+ * The route table: every RouteSpec the API mounts, in mounting order. Tests generate their
+ * per-route checks (tenancy, scopes) from it, so a new route is covered without being listed.
+ */
+export function apiRoutes({ core, probes, openApiDocument = () => ({}), extraRoutes = [] }: ApiDeps & { openApiDocument?: () => Record<string, unknown> }): RouteSpec[] {
+  return [
     ...metaRoutes({ probes, openApiDocument, logger: core.logger }),
     ...authRoutes({ tokens: core.tokens, serviceAccounts: core.serviceAccounts }),
     ...accountRoutes({ accounts: core.accounts }),
@@ -50,6 +48,16 @@ export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
     ...eventRoutes({ events: core.models.events, sequences: core.models.eventSequences, tokens: core.tokens, logger: core.logger, stream: core.config.events, quotas: core.quotas }),
     ...extraRoutes,
   ];
+}
+
+export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
+  const app = new Koa({ proxy: false });
+  const router = new Router();
+  const registry = createRegistry();
+  let document: Record<string, unknown> | undefined;
+  const openApiDocument = () => (document ??= generateDocument(registry, core.config.publicBaseUrl ?? '/'));
+
+  const routes = apiRoutes({ core, probes, openApiDocument, extraRoutes });
   mountRoutes(router, registry, routes, {
     tokens: core.tokens,
     rateLimits: core.rateLimits,
