@@ -8,6 +8,7 @@ import { TokenService } from './auth/token-service';
 import { idempotencyModel } from './idempotency/idempotency-model';
 import { IdempotencyService } from './idempotency/idempotency-service';
 import { OutboundHttpClient } from './outbound/outbound-http-client';
+import type { OutboundGuardOptions } from './outbound/outbound-url-guard';
 import { rateLimitModel } from './rate-limits/rate-limit-model';
 import { RateLimitService } from './rate-limits/rate-limit-service';
 import { QuotaService } from './quotas/quota-service';
@@ -86,6 +87,8 @@ export interface CoreAdapters {
   workflows: AgentWorkflowStarter;
   webhookWorkflows: WebhookWorkflowStarter;
   research: Researcher;
+  /** Guard options over the configuration's (a DNS resolver, an address allow-list): how tests rebind a name. */
+  outboundGuard: Partial<OutboundGuardOptions>;
 }
 
 function createModels(connection: Connection) {
@@ -157,7 +160,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const operations = new OperationService(models.operations, models.operationStats);
   const box = new SecretBox(models.signingKeys, config.encryptionKeys);
   const credentials = new PlatformCredentialService(models.platformCredentials, box);
-  const guard = { allowPrivateNetworks: config.allowPrivateNetworks, allowedPorts: config.outboundPorts, ownUrls: config.publicBaseUrl ? [config.publicBaseUrl] : [] };
+  const guard = { allowPrivateNetworks: config.allowPrivateNetworks, allowedPorts: config.outboundPorts, ownUrls: config.publicBaseUrl ? [config.publicBaseUrl] : [], ...adapters.outboundGuard };
   const outbound = new OutboundHttpClient(guard);
   const events = new EventLog(models.events, models.eventSequences, models.eventClaims, models.outbox);
   const webhookWorkflows = adapters.webhookWorkflows ?? noWebhookWorkflows;

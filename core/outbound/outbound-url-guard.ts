@@ -43,7 +43,14 @@ export interface OutboundGuardOptions {
    * CDN they are shared with unrelated sites.
    */
   ownUrls?: readonly string[];
+  /**
+   * The DNS resolver the connection-time check asks (default `dns.lookup`). Tests pass one whose
+   * answer changes between calls, to rebind a name from public to private.
+   */
+  lookup?: DnsLookup;
 }
+
+export type DnsLookup = (hostname: string, options: dns.LookupAllOptions, callback: (err: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
 
 function refused(address: string, options: OutboundGuardOptions): boolean {
   return !options.allowPrivateNetworks && isBlockedAddress(address) && !(options.allowedPrivateAddresses ?? []).includes(address);
@@ -141,7 +148,8 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.
 export function guardedLookup(options: OutboundGuardOptions) {
   const own = ownAddresses(options);
   return (hostname: string, lookupOptions: dns.LookupOptions, callback: LookupCallback): void => {
-    dns.lookup(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
+    const resolve: DnsLookup = options.lookup ?? dns.lookup;
+    resolve(hostname, { ...lookupOptions, all: true }, (err, addresses) => {
       if (err) return callback(err, []);
       const list = addresses as dns.LookupAddress[];
       if (list.length === 0) {
