@@ -1,25 +1,13 @@
 import type { Server } from 'node:http';
-import { loadConfig } from '../core/config/config';
-import { createCore } from '../core/composition-root';
-import { connectDatabase, pingDatabase } from '../core/db/database';
-import { createLogger } from '../core/logging/logger';
+import { bootstrap } from '../core/bootstrap';
+import { pingDatabase } from '../core/db/database';
 import { startSweeper } from '../core/maintenance/sweeper';
-import { connectTemporal } from '../core/temporal/temporal-connection';
-import { TemporalAgentWorkflows } from '../core/temporal/agent-workflow-client';
-import { TemporalWebhookWorkflows } from '../core/temporal/webhook-workflow-client';
 import { EventTailer } from '../core/events/event-tailer';
 import { createApi } from './app';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
-  const logger = createLogger(config.logLevel, 'wfw-api');
-  const connection = await connectDatabase(config.mongodbUri);
-  const temporal = connectTemporal(config.temporal.address, config.temporal.namespace);
-  const core = createCore(config, connection, logger, {
-    workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue),
-    webhookWorkflows: new TemporalWebhookWorkflows(temporal.client, config.temporal.taskQueue, config.webhooks),
-  });
-  await core.ensureIndexes();
+  const runtime = await bootstrap('wfw-api');
+  const { config, logger, connection, temporal, core } = runtime;
 
   const { app } = createApi({
     core,
@@ -48,7 +36,7 @@ async function main(): Promise<void> {
     // Ends open streams cleanly; clients resume on another instance with Last-Event-ID.
     EventTailer.shared(core.models.events).stop();
     server.close(() => {
-      void Promise.allSettled([connection.close(), temporal.connection.close()]).then(() => process.exit(0));
+      void runtime.close().then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -1,0 +1,45 @@
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import { loadConfig, type Config } from './config/config';
+import { createCore, type Core } from './composition-root';
+import { connectDatabase } from './db/database';
+import { createLogger } from './logging/logger';
+import { connectTemporal, type TemporalHandle } from './temporal/temporal-connection';
+import { TemporalAgentWorkflows } from './temporal/agent-workflow-client';
+import { TemporalWebhookWorkflows } from './temporal/webhook-workflow-client';
+
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  connection: Connection;
+  temporal: TemporalHandle;
+  core: Core;
+  /** Closes what bootstrap opened; each process closes its own extras (HTTP server, worker connection). */
+  close(): Promise<void>;
+}
+
+/**
+ * What the API and the worker processes share before their own wiring: both must build the core
+ * against the same database and Temporal, with indexes in place before serving anything.
+ */
+export async function bootstrap(serviceName: string): Promise<Runtime> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel, serviceName);
+  const connection = await connectDatabase(config.mongodbUri);
+  const temporal = connectTemporal(config.temporal.address, config.temporal.namespace);
+  const core = createCore(config, connection, logger, {
+    workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue),
+    webhookWorkflows: new TemporalWebhookWorkflows(temporal.client, config.temporal.taskQueue, config.webhooks),
+  });
+  await core.ensureIndexes();
+  return {
+    config,
+    logger,
+    connection,
+    temporal,
+    core,
+    async close() {
+      await Promise.allSettled([connection.close(), temporal.connection.close()]);
+    },
+  };
+}
