@@ -1,6 +1,10 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { AgentWorkflowStarter } from '../agents/provisioning-service';
 
+// Type-only: the client checks each start's arguments against the workflow's signature
+// without loading workflow code (it belongs in the worker's sandboxed bundle).
+type AgentWorkflows = Pick<typeof import('../../workflows/agent-workflows'), 'provisionAgent' | 'updateAgent' | 'deleteAgent'>;
+
 /**
  * Starts agent workflows with the operation ID as workflow ID. `USE_EXISTING` makes a duplicate
  * start (a retry, the reconciler) attach to the running workflow; `REJECT_DUPLICATE` refuses to
@@ -34,9 +38,9 @@ export class TemporalAgentWorkflows implements AgentWorkflowStarter {
     }
   }
 
-  private async start(workflowType: string, workflowId: string, args: unknown[]): Promise<void> {
+  private async start<K extends keyof AgentWorkflows>(workflowType: K, workflowId: string, args: Parameters<AgentWorkflows[K]>): Promise<void> {
     try {
-      await this.client.workflow.start(workflowType, {
+      await this.client.workflow.start<AgentWorkflows[K]>(workflowType, {
         taskQueue: this.taskQueue,
         workflowId,
         args,

@@ -1,6 +1,9 @@
 import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { DeliveryWorkflowState, WebhookWorkflowStarter } from '../webhooks/webhook-service';
 
+// Type-only: arguments are checked against the workflow's signature without loading workflow code.
+type WebhookWorkflows = Pick<typeof import('../../workflows/webhook-workflows'), 'deliverWebhook' | 'replayWebhookDelivery'>;
+
 /** One workflow per delivery, its ID the delivery ID: a second dispatch cannot deliver twice. */
 export class TemporalWebhookWorkflows implements WebhookWorkflowStarter {
   constructor(
@@ -27,9 +30,9 @@ export class TemporalWebhookWorkflows implements WebhookWorkflowStarter {
     }
   }
 
-  private async start(workflowType: string, workflowId: string, args: unknown[]): Promise<void> {
+  private async start<K extends keyof WebhookWorkflows>(workflowType: K, workflowId: string, args: Parameters<WebhookWorkflows[K]>): Promise<void> {
     try {
-      await this.client.workflow.start(workflowType, { taskQueue: this.taskQueue, workflowId, args, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+      await this.client.workflow.start<WebhookWorkflows[K]>(workflowType, { taskQueue: this.taskQueue, workflowId, args, workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       throw err;
