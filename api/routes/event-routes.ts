@@ -1,66 +1,22 @@
 import type { Context } from 'koa';
-import type { Model } from 'mongoose';
-import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Principal } from '../../core/auth/principal';
-import type { TokenService } from '../../core/auth/token-service';
-import { ApiError, ValidationError } from '../../core/errors/errors';
-import { EventFeed, EventFilter, matchesFilter, streamEnvelope } from '../../core/events/event-feed';
-import { assertMayReadEventTypes, mayReadEventType, visibleEventTypes } from '../../core/events/event-scopes';
-import type { EventDoc, EventSequenceDoc } from '../../core/events/event-model';
-import { EventSequencer } from '../../core/events/event-sequencer';
-import { EventTailer } from '../../core/events/event-tailer';
+import { ValidationError } from '../../core/errors/errors';
+import { EventFilter, streamEnvelope } from '../../core/events/event-feed';
+import { assertMayReadEventTypes, visibleEventTypes } from '../../core/events/event-scopes';
+import type { EventDoc } from '../../core/events/event-model';
+import { EventStreamDeps, EventStreamService, EventStreamSettings, StreamConnection } from '../../core/events/event-stream-service';
 import { EVENT_SCHEMAS, EVENT_TYPES, EventType } from '../../core/events/event-types';
 import { isId } from '../../core/ids/ids';
 import { pageQuerySchema } from '../../core/pagination/pagination';
 import { defineRoute, RouteSpec } from '../http/route';
-import type { QuotaService } from '../../core/quotas/quota-service';
 import { listSchema } from '../openapi/common-schemas';
 
-export interface EventStreamSettings {
-  /** Poll period of the process's EventTailer, when eventRoutes creates it. */
-  pollIntervalMs: number;
-  /** Comment line sent on an idle stream so that proxies and clients know it is alive. */
-  heartbeatMs: number;
-  /** The `retry:` hint: how long an EventSource waits before reconnecting. */
-  retryMs: number;
-  /** How long events wait behind a hole in the sequence before it is skipped (see EventSequencer). */
-  gapGraceMs: number;
-  /** Events per database read while replaying what a resuming client missed. */
-  replayBatch: number;
-  /** A client that lets this much pile up unread is disconnected (it resumes with Last-Event-ID). */
-  maxBufferedBytes: number;
-  /** How often a stream re-checks its credentials (revoked or expired: the stream ends). */
-  authRecheckMs: number;
-}
+export type { EventStreamSettings } from '../../core/events/event-stream-service';
 
-export const DEFAULT_STREAM_SETTINGS: EventStreamSettings = {
-  pollIntervalMs: 100,
-  heartbeatMs: 15_000,
-  retryMs: 3000,
-  gapGraceMs: 3000,
-  replayBatch: 500,
-  maxBufferedBytes: 1024 * 1024,
-  authRecheckMs: 60_000,
-};
-
-export interface EventRouteDeps {
-  /** core.models.events */
-  events: Model<EventDoc>;
-  /** core.models.eventSequences */
-  sequences: Model<EventSequenceDoc>;
-  /**
-   * The process's one tailer. Default: EventTailer.shared(events), started here. Stopping it
-   * (server shutdown) ends every open stream cleanly; clients resume on another instance.
-   */
-  tailer?: EventTailer;
-  /** core.tokens: long-lived streams re-check their credentials with it. Without it they do not. */
-  tokens?: TokenService;
-  logger?: Logger;
-  /** core.config.events, plus anything else to override. */
+/** The stream service's dependencies as api/app.ts has them (core.config.events as `stream`). */
+export interface EventRouteDeps extends Omit<EventStreamDeps, 'settings'> {
   stream?: Partial<EventStreamSettings>;
-  /** core.quotas: each stream holds one of its account's slots (429 QUOTA_EXCEEDED when none is free). */
-  quotas?: Pick<QuotaService, 'acquireStreamSlot'>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,9 +115,8 @@ const LAST_EVENT_ID = /^\d{1,15}$/;
 // Routes
 
 export function eventRoutes(deps: EventRouteDeps): RouteSpec[] {
-  const settings: EventStreamSettings = { ...DEFAULT_STREAM_SETTINGS, ...deps.stream };
-  const feed = new EventFeed(deps.events, deps.sequences, { gapGraceMs: settings.gapGraceMs });
-  const tailer = (deps.tailer ?? EventTailer.shared(deps.events, { intervalMs: settings.pollIntervalMs, logger: deps.logger })).start();
+  const streams = new EventStreamService({ ...deps, settings: deps.stream });
+  const settings = streams.settings;
 
   return [
     defineRoute({
@@ -207,7 +162,7 @@ export function eventRoutes(deps: EventRouteDeps): RouteSpec[] {
       async handler({ query, principal, ctx }) {
         const filter = eventFilter(principal, query.types, query.agent_id);
         if (wantsJson(ctx, query.format)) {
-          const page = await feed.list(principal.accountId, filter, { limit: query.limit, cursor: query.cursor, after: query.after });
+          const page = await streams.list(principal.accountId, filter, { limit: query.limit, cursor: query.cursor, after: query.after });
           return { status: 200, body: page, headers: { 'Cache-Control': 'no-store' } };
         }
         const lastEventId = ctx.get('Last-Event-ID').trim();
@@ -216,12 +171,8 @@ export function eventRoutes(deps: EventRouteDeps): RouteSpec[] {
         }
         // The header is what EventSource sends on reconnect, to the same URL: it wins over ?after.
         const after = lastEventId ? Number(lastEventId) : query.after;
-        const slot = await deps.quotas?.acquireStreamSlot(principal.accountId);
-        try {
-          await streamEvents(ctx, principal, filter, after, { feed, settings, tailer, deps });
-        } finally {
-          await slot?.release().catch((err: unknown) => deps.logger?.warn({ err, account_id: principal.accountId }, 'event stream slot not freed (it expires)'));
-        }
+        const bearer = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('Authorization'))?.[1] ?? '';
+        await streams.serve({ principal, filter, after, bearer }, sseConnection(ctx, settings.retryMs));
       },
     }),
     defineRoute({
@@ -256,7 +207,7 @@ function eventFilter(principal: Principal, typesParam: string | undefined, agent
 }
 
 // ---------------------------------------------------------------------------------------------
-// The stream
+// The SSE wire
 
 /** The wire form of an event, built once per event object and shared by every connection that sends it. */
 const frames = new WeakMap<EventDoc, string>();
@@ -269,143 +220,44 @@ function frameOf(doc: EventDoc): string {
   return frame;
 }
 
-interface StreamContext {
-  feed: EventFeed;
-  settings: EventStreamSettings;
-  tailer: EventTailer;
-  deps: EventRouteDeps;
-}
-
-/**
- * Serves one SSE connection until the client goes away. Order of things, so that nothing is
- * lost or doubled at the switch from replay to live:
- *   1. subscribe to the tailer (events arriving from now on are kept);
- *   2. settle the cursor: Last-Event-ID / after, or the account's current sequence for "live only";
- *   3. replay everything after the cursor from the database, in pages (only when resuming);
- *   4. live: tailer events go through the same sequencer, which drops what replay already sent.
- * The sequencer delivers strictly by seq and holds events behind a hole (see EventSequencer).
- */
-async function streamEvents(ctx: Context, principal: Principal, filter: EventFilter, after: number | undefined, { feed, settings, tailer, deps }: StreamContext): Promise<void> {
-  const { accountId } = principal;
-  const logger = deps.logger;
-  if (!tailer.isRunning) {
-    // Shutting down: no live events would come. Another instance serves the reconnect.
-    throw new ApiError('SERVICE_UNAVAILABLE', 'This instance is shutting down; reconnect.', { retryAfterSeconds: 1 });
-  }
-  let sequencer: EventSequencer | undefined;
-  const early: EventDoc[] = [];
-  const unsubscribe = tailer.subscribe(accountId, (doc) => (sequencer ? sequencer.offer(doc) : early.push(doc)));
-
-  let cursor: number;
-  try {
-    cursor = after ?? (await feed.currentSeq(accountId));
-  } catch (err) {
-    unsubscribe();
-    throw err; // nothing sent yet: the error middleware answers in the usual shape
-  }
-
+/** SSE over the Koa response: the stream service decides what to send, this writes it. */
+function sseConnection(ctx: Context, retryMs: number): StreamConnection {
   const res = ctx.res;
   const socket = ctx.req.socket;
-  ctx.respond = false;
-  socket.setNoDelay(true);
-  socket.setKeepAlive(true);
-  socket.setTimeout(0);
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream',
-    'Cache-Control': 'no-cache, no-transform',
-    'X-Accel-Buffering': 'no',
-    Connection: 'keep-alive',
-  });
-  res.write(`retry: ${settings.retryMs}\n\n`);
-
-  let closed = false;
-  let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  const timers: NodeJS.Timeout[] = [];
-  let filterTypes = new Set(filter.types);
-  let sent = 0;
-  let cancelOnStop = () => {};
-
-  const close = (reason: string) => {
-    if (closed) return;
-    closed = true;
-    unsubscribe();
-    sequencer?.close();
-    for (const t of timers) clearInterval(t);
-    cancelOnStop();
-    if (!res.writableEnded && !res.destroyed) res.end();
-    logger?.debug({ account_id: accountId, reason, sent, position: sequencer?.position }, 'event stream closed');
-    finish();
-  };
-
-  const write = (chunk: string) => {
-    if (closed) return;
-    res.write(chunk);
-    if (res.writableLength > settings.maxBufferedBytes) {
-      // The client does not keep up; it resumes from its Last-Event-ID without costing our memory.
-      res.destroy();
-      close('slow_client');
-    }
-  };
-
-  res.on('close', () => close('client_closed'));
-  res.on('error', () => close('socket_error'));
-  cancelOnStop = tailer.onStop(() => close('server_shutdown'));
-  // Gone while we looked up the cursor, or the tailer stopped meanwhile: 'close' will not come again.
-  if (socket.destroyed || res.destroyed) close('client_closed');
-  else if (!tailer.isRunning) close('server_shutdown');
-  if (closed) return;
-
-  sequencer = new EventSequencer(cursor, {
-    gapGraceMs: settings.gapGraceMs,
-    fill: (from, to) => feed.range(accountId, from, to),
-    emit: (doc) => {
-      if (!matchesFilter(doc, filter, filterTypes)) return;
-      sent++;
-      write(frameOf(doc));
+  return {
+    open() {
+      ctx.respond = false;
+      socket.setNoDelay(true);
+      socket.setKeepAlive(true);
+      socket.setTimeout(0);
+      res.writeHead(200, {
+        'Content-Type': 'text/event-stream',
+        'Cache-Control': 'no-cache, no-transform',
+        'X-Accel-Buffering': 'no',
+        Connection: 'keep-alive',
+      });
+      res.write(`retry: ${retryMs}\n\n`);
     },
-    onSkip: (from, to) => logger?.warn({ account_id: accountId, from_seq: from, to_seq: to - 1 }, 'event stream skipped a permanent gap in the sequence'),
-    onError: (err) => logger?.warn({ err, account_id: accountId }, 'event stream could not fill a gap'),
-  });
-  sequencer.pause();
-  for (const doc of early.splice(0)) sequencer.offer(doc);
-
-  timers.push(setInterval(() => write(': keep-alive\n\n'), settings.heartbeatMs));
-  if (deps.tokens) {
-    const bearer = /^Bearer\s+(\S+)\s*$/i.exec(ctx.get('Authorization'))?.[1] ?? '';
-    const tokens = deps.tokens;
-    timers.push(
-      setInterval(() => {
-        void tokens.authenticate(bearer).then(
-          (now) => {
-            if (!now || now.accountId !== accountId || !now.scopes.has('agents:read')) return close('credentials_revoked');
-            // Scopes can only shrink for a live credential; keep the types it may still see.
-            filterTypes = new Set([...filterTypes].filter((t) => mayReadEventType(now.scopes, t)));
-          },
-          () => undefined, // database hiccup: check again next time
-        );
-      }, settings.authRecheckMs),
-    );
-  }
-  for (const t of timers) t.unref();
-
-  try {
-    // Live only (no cursor given): everything numbered after the counter we read is inserted after
-    // we subscribed, so the tailer brings it; there is nothing to replay.
-    let position = cursor;
-    while (!closed && after !== undefined) {
-      const page = await feed.after(accountId, position, settings.replayBatch);
-      for (const doc of page) sequencer.offer(doc, true);
-      if (page.length < settings.replayBatch) break;
-      position = page[page.length - 1].seq;
-      if (res.writableNeedDrain && !closed) await drained(res);
-    }
-    sequencer.resume();
-  } catch (err) {
-    logger?.warn({ err, account_id: accountId }, 'event stream replay failed');
-    close('replay_failed'); // the client reconnects with its Last-Event-ID
-  }
-  await done;
+    sendEvent(doc) {
+      res.write(frameOf(doc));
+      return res.writableLength;
+    },
+    sendHeartbeat() {
+      res.write(': keep-alive\n\n');
+      return res.writableLength;
+    },
+    isGone: () => socket.destroyed || res.destroyed,
+    needsDrain: () => res.writableNeedDrain,
+    drained: () => drained(res),
+    onClose(listener) {
+      res.on('close', () => listener('client_closed'));
+      res.on('error', () => listener('socket_error'));
+    },
+    end() {
+      if (!res.writableEnded && !res.destroyed) res.end();
+    },
+    abort: () => res.destroy(),
+  };
 }
 
 /** Resolves when the response can take more, or is gone. */
