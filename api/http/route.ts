@@ -177,90 +177,135 @@ function asOAuthErrors(handle: (ctx: Context) => Promise<void>) {
   };
 }
 
+type RouteInput = Parameters<RouteSpec['handler']>[0];
+
+/** What the steps of one request learn, in order: who calls, then what they sent. */
+interface Exchange {
+  ctx: Context;
+  route: RouteSpec;
+  deps: RouteDeps;
+  requestId: string;
+  principal?: Principal;
+  input?: RouteInput;
+  /** The body as the idempotency fingerprint sees it (key order does not matter). */
+  canonicalBody: string;
+}
+
+type Step = (x: Exchange) => Promise<void>;
+
+/**
+ * The order is part of the contract: every authenticated request counts against its rate limits,
+ * valid or not, and the scope is checked before validation, so a caller without the scope gets
+ * 403 whatever it sent and learns nothing of the route's input rules (test/api/scope-matrix).
+ */
+const REQUEST_STEPS: readonly Step[] = [limitByClientIp, authenticateCaller, limitByCredential, requireScope, validateRequest, runHandler];
+
 function routeHandler(route: RouteSpec, deps: RouteDeps) {
-    return async (ctx: Context): Promise<void> => {
-      const requestId: string = ctx.state.requestId;
-      let principal: Principal | undefined;
-      if (route.ipRateLimited && deps.ipRateLimit) {
-        // Koa runs with proxy: false, so ctx.ip is the peer address (no spoofable X-Forwarded-For).
-        const rate = await deps.rateLimits.consumeBucket(`ip:${ctx.ip}`, deps.ipRateLimit);
-        setRateLimitHeaders(ctx, [['ip', rate]]);
-        if (!rate.allowed) throw rateLimited(rate, 'ip_rate_limited', 'from this IP address');
-      }
-      if (route.scope !== 'public') {
-        principal = await authenticate(ctx, deps.tokens);
-        ctx.state.principal = principal;
-        const rate = await deps.rateLimits.consume(principal.serviceAccountId);
-        setRateLimitHeaders(ctx, [['default', rate]]);
-        if (!rate.allowed) throw rateLimited(rate, 'rate_limited', 'for these credentials');
-        // Only requests the credential's own bucket let through count against the account's.
-        if (deps.accountRateLimit) {
-          const account = await deps.rateLimits.consumeBucket(`acct:${principal.accountId}`, deps.accountRateLimit);
-          setRateLimitHeaders(ctx, [['default', rate], ['account', account]]);
-          if (!account.allowed) throw rateLimited(account, 'account_rate_limited', 'for the account (all its credentials)');
-        }
-        if (!principal.scopes.has(route.scope)) throw new InsufficientScopeError(route.scope);
-      }
+  return async (ctx: Context): Promise<void> => {
+    const exchange: Exchange = { ctx, route, deps, requestId: ctx.state.requestId, canonicalBody: '' };
+    for (const step of REQUEST_STEPS) await step(exchange);
+  };
+}
 
-      const params = parseOrThrow(route.params, ctx.params, 'path');
-      const query = parseOrThrow(route.query, ctx.query, 'query');
-      let body: unknown;
-      let canonicalBody = '';
-      if (route.body) {
-        const parsed = await readBody(ctx, route.bodyTypes ?? ['json'], deps.maxBodyBytes);
-        body = parseOrThrow(route.body, parsed.value ?? {}, 'body');
-        canonicalBody = canonicalJson(parsed.value ?? null);
-      }
+async function limitByClientIp({ ctx, route, deps }: Exchange): Promise<void> {
+  if (!route.ipRateLimited || !deps.ipRateLimit) return;
+  // Koa runs with proxy: false, so ctx.ip is the peer address (no spoofable X-Forwarded-For).
+  const rate = await deps.rateLimits.consumeBucket(`ip:${ctx.ip}`, deps.ipRateLimit);
+  setRateLimitHeaders(ctx, [['ip', rate]]);
+  if (!rate.allowed) throw rateLimited(rate, 'ip_rate_limited', 'from this IP address');
+}
 
-      const input = { params, query, body, principal: principal as Principal, requestId, ctx };
-      const keyHeader = ctx.get('Idempotency-Key');
-      const useKey = MUTATING.has(route.method) && principal !== undefined && !route.raw && keyHeader !== '';
-      if (keyHeader && keyHeader.length > IDEMPOTENCY_KEY_MAX) {
-        throw new ValidationError([{ field: 'Idempotency-Key', location: 'header', issue: 'too_long', message: `at most ${IDEMPOTENCY_KEY_MAX} characters` }]);
-      }
-      if (!useKey || !principal) {
-        const result = await route.handler(input);
-        if (result) applyResult(ctx, result);
-        return;
-      }
+async function authenticateCaller(x: Exchange): Promise<void> {
+  if (x.route.scope === 'public') return;
+  x.principal = await authenticate(x.ctx, x.deps.tokens);
+  x.ctx.state.principal = x.principal;
+}
 
-      const fingerprint = createHash('sha256').update(`${route.method.toUpperCase()} ${ctx.path}?${ctx.querystring}\n${canonicalBody}`).digest('hex');
-      const decision = await deps.idempotency.begin(principal.accountId, keyHeader, fingerprint);
-      if (decision.kind === 'replay') {
-        const stored = decision.response;
-        ctx.status = stored.status;
-        for (const [name, value] of Object.entries(stored.headers)) ctx.set(name, value);
-        ctx.set('Idempotent-Replayed', 'true');
-        if (stored.content_type) ctx.type = stored.content_type;
-        ctx.body = stored.body === '' ? '' : JSON.parse(stored.body);
-        return;
-      }
-      crashPoint('keyed.claimed');
-      const hold = deps.idempotency.hold(principal.accountId, keyHeader);
-      let result: RouteResult;
-      try {
-        result = (await route.handler({ ...input, idempotency: { key: keyHeader, claimedAt: decision.claimedAt } })) ?? { status: 204 };
-      } catch (thrown) {
-        await hold.stop();
-        const err = toApiError(thrown);
-        // A definite answer (404, 409 conflict…) is the request's outcome and is replayed;
-        // a transient one is not stored, and the claim is reopened (not deleted) so the retry
-        // keeps the claim time and finishes what this attempt wrote instead of duplicating it.
-        // A 429 (a quota reached) is not an outcome either: the retry after room is made must run.
-        if (err.retryable || err.status >= 500 || err.status === 429) await deps.idempotency.reopen(principal.accountId, keyHeader);
-        else await deps.idempotency.complete(principal.accountId, keyHeader, { status: err.status, body: JSON.stringify(errorBody(err, requestId)), content_type: 'application/json', headers: err.headers });
-        throw err;
-      }
-      await hold.stop();
-      crashPoint('keyed.before-complete');
-      await deps.idempotency.complete(principal.accountId, keyHeader, {
-        status: result.status,
-        body: result.body === undefined ? '' : JSON.stringify(result.body),
-        content_type: result.body === undefined ? null : 'application/json',
-        headers: result.headers ?? {},
-      });
-      applyResult(ctx, result);
-    };
+async function limitByCredential({ ctx, deps, principal }: Exchange): Promise<void> {
+  if (!principal) return;
+  const rate = await deps.rateLimits.consume(principal.serviceAccountId);
+  setRateLimitHeaders(ctx, [['default', rate]]);
+  if (!rate.allowed) throw rateLimited(rate, 'rate_limited', 'for these credentials');
+  // Only requests the credential's own bucket let through count against the account's.
+  if (deps.accountRateLimit) {
+    const account = await deps.rateLimits.consumeBucket(`acct:${principal.accountId}`, deps.accountRateLimit);
+    setRateLimitHeaders(ctx, [['default', rate], ['account', account]]);
+    if (!account.allowed) throw rateLimited(account, 'account_rate_limited', 'for the account (all its credentials)');
+  }
+}
+
+async function requireScope({ route, principal }: Exchange): Promise<void> {
+  if (route.scope === 'public' || !principal) return;
+  if (!principal.scopes.has(route.scope)) throw new InsufficientScopeError(route.scope);
+}
+
+async function validateRequest(x: Exchange): Promise<void> {
+  const { ctx, route, deps } = x;
+  const params = parseOrThrow(route.params, ctx.params, 'path');
+  const query = parseOrThrow(route.query, ctx.query, 'query');
+  let body: unknown;
+  if (route.body) {
+    const parsed = await readBody(ctx, route.bodyTypes ?? ['json'], deps.maxBodyBytes);
+    body = parseOrThrow(route.body, parsed.value ?? {}, 'body');
+    x.canonicalBody = canonicalJson(parsed.value ?? null);
+  }
+  x.input = { params, query, body, principal: x.principal as Principal, requestId: x.requestId, ctx };
+}
+
+/** Runs the handler once, or under the caller's Idempotency-Key when it sent one on a mutating route. */
+async function runHandler(x: Exchange): Promise<void> {
+  const { ctx, route, principal } = x;
+  const input = x.input as RouteInput;
+  const keyHeader = ctx.get('Idempotency-Key');
+  const useKey = MUTATING.has(route.method) && principal !== undefined && !route.raw && keyHeader !== '';
+  if (keyHeader && keyHeader.length > IDEMPOTENCY_KEY_MAX) {
+    throw new ValidationError([{ field: 'Idempotency-Key', location: 'header', issue: 'too_long', message: `at most ${IDEMPOTENCY_KEY_MAX} characters` }]);
+  }
+  if (!useKey || !principal) {
+    const result = await route.handler(input);
+    if (result) applyResult(ctx, result);
+    return;
+  }
+  await runIdempotently(x, principal, keyHeader, input);
+}
+
+async function runIdempotently({ ctx, route, deps, requestId, canonicalBody }: Exchange, principal: Principal, keyHeader: string, input: RouteInput): Promise<void> {
+  const fingerprint = createHash('sha256').update(`${route.method.toUpperCase()} ${ctx.path}?${ctx.querystring}\n${canonicalBody}`).digest('hex');
+  const decision = await deps.idempotency.begin(principal.accountId, keyHeader, fingerprint);
+  if (decision.kind === 'replay') {
+    const stored = decision.response;
+    ctx.status = stored.status;
+    for (const [name, value] of Object.entries(stored.headers)) ctx.set(name, value);
+    ctx.set('Idempotent-Replayed', 'true');
+    if (stored.content_type) ctx.type = stored.content_type;
+    ctx.body = stored.body === '' ? '' : JSON.parse(stored.body);
+    return;
+  }
+  crashPoint('keyed.claimed');
+  const hold = deps.idempotency.hold(principal.accountId, keyHeader);
+  let result: RouteResult;
+  try {
+    result = (await route.handler({ ...input, idempotency: { key: keyHeader, claimedAt: decision.claimedAt } })) ?? { status: 204 };
+  } catch (thrown) {
+    await hold.stop();
+    const err = toApiError(thrown);
+    // A definite answer (404, 409 conflict…) is the request's outcome and is replayed;
+    // a transient one is not stored, and the claim is reopened (not deleted) so the retry
+    // keeps the claim time and finishes what this attempt wrote instead of duplicating it.
+    // A 429 (a quota reached) is not an outcome either: the retry after room is made must run.
+    if (err.retryable || err.status >= 500 || err.status === 429) await deps.idempotency.reopen(principal.accountId, keyHeader);
+    else await deps.idempotency.complete(principal.accountId, keyHeader, { status: err.status, body: JSON.stringify(errorBody(err, requestId)), content_type: 'application/json', headers: err.headers });
+    throw err;
+  }
+  await hold.stop();
+  crashPoint('keyed.before-complete');
+  await deps.idempotency.complete(principal.accountId, keyHeader, {
+    status: result.status,
+    body: result.body === undefined ? '' : JSON.stringify(result.body),
+    content_type: result.body === undefined ? null : 'application/json',
+    headers: result.headers ?? {},
+  });
+  applyResult(ctx, result);
 }
 
 const COMMON_ERRORS: ErrorCode[] = ['UNAUTHENTICATED', 'INSUFFICIENT_SCOPE', 'RATE_LIMITED', 'INTERNAL_ERROR', 'SERVICE_UNAVAILABLE'];
