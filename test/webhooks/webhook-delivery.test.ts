@@ -35,6 +35,18 @@ async function deliveryOf(token: string, webhookId: string, statuses: string[]) 
   });
 }
 
+/** Once the outbox no longer holds the event, every delivery it makes exists and its workflow has started. */
+function dispatched(target: Stack, eventId: string) {
+  return until(`event ${eventId} dispatched`, async () => !(await target.core.models.outbox.exists({ _id: eventId })));
+}
+
+/** Waits until every delivery workflow of the subscription has ended: from then on nothing more is sent for it. */
+async function settled(target: Stack, webhookId: string) {
+  const deliveries = await target.core.models.webhookDeliveries.find({ subscription_id: webhookId }).lean<{ _id: string }[]>();
+  await Promise.all(deliveries.map((d) => target.client.workflow.getHandle(d._id).result()));
+  return deliveries.length;
+}
+
 describe('webhook delivery', () => {
   it('sends exactly the signed bytes, verifiable with the standardwebhooks library', async () => {
     const receiver = await startReceiver();
@@ -65,7 +77,7 @@ describe('webhook delivery', () => {
       const d = await deliveryOf(acct.token, wh.id, ['succeeded']);
       expect(d.attempts.map((a: { http_status: number }) => a.http_status)).toEqual([500, 500, 204]);
       expect(d.attempts[0].response_body).toBe('boom');
-      await new Promise((r) => setTimeout(r, 1500));
+      expect(await settled(stack, wh.id)).toBe(1);
       expect(receiver.received).toHaveLength(3);
       expect(new Set(receiver.received.map((r) => r.headers['webhook-id'])).size).toBe(1);
       expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
@@ -88,7 +100,7 @@ describe('webhook delivery', () => {
       // Each wait respects the configured schedule (200, 400, 600, 800 ms, jitter at most -20 %).
       const gaps = d.attempts.slice(1).map((a: { attempted_at: string }, i: number) => Date.parse(a.attempted_at) - Date.parse(d.attempts[i].attempted_at));
       [200, 400, 600, 800].forEach((ms, i) => expect(gaps[i]).toBeGreaterThanOrEqual(ms * 0.8 - 5));
-      await new Promise((r) => setTimeout(r, 1000));
+      expect(await settled(stack, wh.id)).toBe(1);
       expect(receiver.received).toHaveLength(5);
       const failedList = await client(stack.baseUrl, acct.token).get(`/v2/webhooks/${wh.id}/deliveries?status=failed`);
       expect(failedList.body.data.map((x: { id: string }) => x.id)).toEqual([d.id]);
@@ -113,8 +125,10 @@ describe('webhook delivery', () => {
       await deliveryOf(acct.token, wh.id, ['failed']);
       const sub = (await client(stack.baseUrl, acct.token).get(`/v2/webhooks/${wh.id}`)).body;
       expect(sub).toMatchObject({ enabled: false, disabled_reason: expect.stringContaining('410') });
-      await activate(acct.accountId);
-      await new Promise((r) => setTimeout(r, 1200));
+      const later = await activate(acct.accountId);
+      // The later event has been dispatched, to no delivery: the disabled subscription got none.
+      await dispatched(stack, later.event_id);
+      expect(await settled(stack, wh.id)).toBe(1);
       expect(receiver.received).toHaveLength(1);
     } finally {
       await receiver.close();
@@ -170,10 +184,14 @@ describe('webhook delivery', () => {
       const onlyAgent = await subscribe(a.token, `${receiver.url}?sub=agent`, { agent_id: 'agt_01m8h42tj30fjmzbwschxe2qz1', event_types: ['agent.activated'] });
       const onlyDeleted = await subscribe(a.token, `${receiver.url}?sub=deleted`, { event_types: ['agent.deleted'] });
       const bHook = await subscribe(b.token, `${receiver.url}?sub=b`);
-      await activate(a.accountId, 'agt_01m8h42tj30fjmzbwschxe2qz1');
-      await activate(a.accountId, 'agt_01m8h42tj30fjmzbwschxe2qz2');
-      await until('delivery', () => receiver.received.length >= 1);
-      await new Promise((r) => setTimeout(r, 1000));
+      const first = await activate(a.accountId, 'agt_01m8h42tj30fjmzbwschxe2qz1');
+      const second = await activate(a.accountId, 'agt_01m8h42tj30fjmzbwschxe2qz2');
+      // Both events dispatched and every delivery they made ended: what arrived is all that will.
+      await dispatched(stack, first.event_id);
+      await dispatched(stack, second.event_id);
+      expect(await settled(stack, onlyAgent.id)).toBe(1);
+      expect(await settled(stack, onlyDeleted.id)).toBe(0);
+      expect(await settled(stack, bHook.id)).toBe(0);
       expect(receiver.received.map((r) => r.path)).toEqual(['/hook?sub=agent']);
       expect(JSON.parse(receiver.received[0].body).data.agent_id).toBe('agt_01m8h42tj30fjmzbwschxe2qz1');
       // B sees none of A's subscriptions or deliveries.
@@ -181,7 +199,6 @@ describe('webhook delivery', () => {
       expectError(await asB.get(`/v2/webhooks/${onlyAgent.id}`), 404, 'NOT_FOUND');
       expectError(await asB.get(`/v2/webhooks/${onlyAgent.id}/deliveries`), 404, 'NOT_FOUND');
       expect((await asB.get('/v2/webhooks')).body.data.map((w: { id: string }) => w.id)).toEqual([bHook.id]);
-      void onlyDeleted;
     } finally {
       await receiver.close();
     }
@@ -234,8 +251,20 @@ describe('auto-disable', () => {
       });
       expect(sub.disabled_reason).toMatch(/failing since/);
       expect(sub.failing_since).not.toBeNull();
-      await new Promise((r) => setTimeout(r, 1500));
-      expect(receiver.received.length).toBeLessThan(5);
+      // Once the delivery workflow has ended nothing more can be sent; then the count is exact: the
+      // attempts up to the first one more than disableAfterSeconds (1 s) after the first failure,
+      // which is the one that disabled the subscription, and none after it.
+      expect(await settled(short, wh.id)).toBe(1);
+      const [delivery] = (await client(short.baseUrl, acct.token).get(`/v2/webhooks/${wh.id}/deliveries`)).body.data;
+      const attempts = (await client(short.baseUrl, acct.token).get(`/v2/webhooks/${wh.id}/deliveries/${delivery.id}`)).body.attempts as { attempted_at: string }[];
+      const failingSince = Date.parse(sub.failing_since);
+      expect(Date.parse(attempts[0].attempted_at)).toBe(failingSince);
+      const disabling = attempts.findIndex((a) => Date.parse(a.attempted_at) - failingSince > 1000);
+      expect(disabling).toBeGreaterThan(0);
+      expect(attempts).toHaveLength(disabling + 1);
+      expect(receiver.received).toHaveLength(disabling + 1);
+      // The schedule would have made 5; the disabling came before the last (0.3 + 0.6 + 0.9 s, -20 % jitter, > 1 s).
+      expect(disabling + 1).toBeLessThan(5);
     } finally {
       await receiver.close();
       await short.close();
