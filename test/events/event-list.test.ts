@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { EVENT_SCHEMAS, EVENT_TYPES } from '../../core/events/event-types';
 import { client, expectError } from '../support/http-client';
-import { appendAgentEvent, EventApi, newAgentId, sleep, startEventApi } from './event-test-kit';
+import { appendAgentEvent, EventApi, eventually, newAgentId, startEventApi, TEST_EVENTS_CONFIG } from './event-test-kit';
 
 let env: EventApi;
 beforeAll(async () => {
@@ -61,14 +61,22 @@ describe('GET /v2/events?format=json', () => {
     const { core } = env.api;
     await appendAgentEvent(core, acct.accountId); // 1
     await core.models.eventSequences.updateOne({ _id: acct.accountId }, { $inc: { seq: 1 } }); // 2: in flight, or lost
-    await appendAgentEvent(core, acct.accountId); // 3
+    const third = await appendAgentEvent(core, acct.accountId); // 3
     const c = client(env.api.baseUrl, acct.token);
     const now = await c.get('/v2/events?format=json&after=0');
     expect(now.body.data.map((e: any) => e.sequence)).toEqual([1]);
     expect(now.body.has_more).toBe(false);
-    await sleep(1700); // the test grace period is 1.5 s
-    const later = await c.get('/v2/events?format=json&after=1');
-    expect(later.body.data.map((e: any) => e.sequence)).toEqual([3]);
+    // Poll as a client would: nothing past the hole until it is older than the grace period, then 3.
+    const seen: number[][] = [];
+    await eventually(async () => {
+      const page = await c.get('/v2/events?format=json&after=1');
+      seen.push(page.body.data.map((e: any) => e.sequence));
+      return seen[seen.length - 1].length > 0;
+    }, TEST_EVENTS_CONFIG.gapGraceMs + 5000, 'the hole to be passed');
+    const passedAt = Date.now();
+    expect(seen[seen.length - 1]).toEqual([3]);
+    expect(seen.slice(0, -1).every((ids) => ids.length === 0)).toBe(true);
+    expect(passedAt - Date.parse(third.created_at)).toBeGreaterThanOrEqual(TEST_EVENTS_CONFIG.gapGraceMs);
   });
 
   it('filters by type and agent, and never shows another account’s events', async () => {
