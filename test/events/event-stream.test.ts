@@ -20,6 +20,20 @@ function stream(path: string, token: string, options: { lastEventId?: string; ba
 }
 
 const ids = (s: StreamClient) => s.events.map((e) => Number(e.id));
+
+/**
+ * Instead of waiting a while to see that nothing more arrives: appends a marker event every given
+ * stream shows and waits until each has it. A stream delivers in sequence order, so whatever it
+ * would show before the marker has arrived by then. The marker is taken off again.
+ */
+async function settled(streams: StreamClient[], append: () => Promise<{ event_id: string }>) {
+  const marker = await append();
+  await Promise.all(streams.map((s) => eventually(() => s.events.some((e) => e.data.event_id === marker.event_id), 5000, 'the marker event')));
+  for (const s of streams) {
+    expect(s.events[s.events.length - 1].data.event_id).toBe(marker.event_id);
+    s.events.pop();
+  }
+}
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('GET /v2/events as Server-Sent Events', () => {
@@ -50,7 +64,7 @@ describe('GET /v2/events as Server-Sent Events', () => {
     await second.waitFor(5);
     for (let i = 0; i < 3; i++) await appendAgentEvent(core, acct.accountId);
     await second.waitFor(8);
-    await sleep(300);
+    await settled([second], () => appendAgentEvent(core, acct.accountId));
     expect(ids(second)).toEqual(range(6, 13));
     expect(second.connects).toEqual(['5']);
   });
@@ -64,7 +78,7 @@ describe('GET /v2/events as Server-Sent Events', () => {
     s.dropConnection();
     for (let i = 0; i < 4; i++) await appendAgentEvent(env.api.core, acct.accountId);
     await s.waitFor(7);
-    await sleep(300);
+    await settled([s], () => appendAgentEvent(env.api.core, acct.accountId));
     expect(ids(s)).toEqual(range(1, 7));
     // EventSource sent the last id it had seen.
     expect(s.connects).toEqual(['', '3']);
@@ -77,7 +91,7 @@ describe('GET /v2/events as Server-Sent Events', () => {
     await byQuery.waitFor(4);
     const both = stream('/v2/events?after=1', acct.token, { lastEventId: '4' });
     await both.waitFor(2);
-    await sleep(300);
+    await settled([byQuery, both], () => appendAgentEvent(env.api.core, acct.accountId));
     expect(ids(byQuery)).toEqual([3, 4, 5, 6]);
     expect(ids(both)).toEqual([5, 6]);
   });
@@ -119,7 +133,7 @@ describe('GET /v2/events as Server-Sent Events', () => {
     await all.waitFor(4);
     await onlyX.waitFor(2);
     await onlyDeleted.waitFor(2);
-    await sleep(400);
+    await settled([all, onlyX, onlyDeleted], () => core.events.append(a.accountId, 'kb.synced', { agent_id: agentX, doc_id: 'kb_marker', version: 3 }, { dedupeKey: `kb-marker:${agentX}`, agentId: agentX }));
     expect(ids(all)).toEqual([1, 2, 3, 4]);
     expect(all.events.every((e) => e.data.data.agent_id === agentX || e.data.data.agent_id === agentY)).toBe(true);
     expect(ids(onlyX)).toEqual([1, 4]);
@@ -127,7 +141,7 @@ describe('GET /v2/events as Server-Sent Events', () => {
 
     const bStream = stream('/v2/events?after=0', b.token);
     await bStream.waitFor(2);
-    await sleep(300);
+    await settled([bStream], () => appendAgentEvent(core, b.accountId));
     expect(ids(bStream)).toEqual([1, 2]);
   });
 
@@ -148,7 +162,7 @@ describe('GET /v2/events as Server-Sent Events', () => {
     await full.waitFor(4);
     await calls.waitFor(3);
     await narrow.waitFor(1);
-    await sleep(400);
+    await settled([full, calls, narrow], () => appendAgentEvent(core, acct.accountId, agentId));
     expect(full.events.map((e) => e.type)).toEqual(['call.started', 'extraction.low_confidence', 'credit.low', 'agent.updated']);
     expect(calls.events.map((e) => e.type)).toEqual(['call.started', 'extraction.low_confidence', 'agent.updated']);
     expect(narrow.events.map((e) => e.type)).toEqual(['agent.updated']);
@@ -156,7 +170,8 @@ describe('GET /v2/events as Server-Sent Events', () => {
     const refused = await client(env.api.baseUrl, reader.client_secret).get('/v2/events?types=call.completed', { headers: { accept: 'text/event-stream' } });
     expect(expectError(refused, 403, 'INSUFFICIENT_SCOPE').details[0].required_scope).toBe('calls:read');
     const list = await client(env.api.baseUrl, reader.client_secret).get('/v2/events?format=json');
-    expect(list.body.data.map((e: any) => e.event_type)).toEqual(['agent.updated']);
+    // The agent.updated event and the marker: nothing else.
+    expect(list.body.data.map((e: any) => e.event_type)).toEqual(['agent.updated', 'agent.updated']);
   });
 
   it('delivers seq 2 after seq 3 was written first, in order, as soon as 2 lands', async () => {
