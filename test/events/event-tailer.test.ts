@@ -51,7 +51,10 @@ describe('EventTailer (real database)', () => {
     const lateId = `evt_${encodeTime(Date.now() - 2000, 10).toLowerCase()}${'0'.repeat(15)}1`;
     await core.models.events.create({ _id: lateId, account_id: a, seq: 99, type: 'kb.synced', agent_id: null, data: { agent_id: 'agt_x', doc_id: 'kb_1', version: 1 }, dedupe_key: 'late', created_at: new Date(Date.now() - 2000), retention_day: retentionDay(new Date(Date.now() - 2000)) });
     await eventually(() => gotA1.length === 4 && gotB.length === 1, 5000, 'fan-out');
-    await sleep(800); // several polls and a sweep re-read the same window
+    // Several polls and a sweep re-read the same window: a poll takes at least intervalMs, so this
+    // many polls span more than sweepEveryMs, hence at least one sweep.
+    const polled = tailer.stats.polls;
+    await eventually(() => tailer.stats.polls >= polled + Math.ceil(300 / 20) + 1, 5000, 'a sweep');
     expect(gotA1.map((d) => d.seq).sort((x, y) => x - y)).toEqual([1, 2, 3, 99]);
     expect(gotA2.map((d) => d._id)).toEqual(gotA1.map((d) => d._id));
     expect(gotB.map((d) => d.account_id)).toEqual([b]);
@@ -62,11 +65,21 @@ describe('EventTailer (real database)', () => {
 describe('EventSequencer', () => {
   const doc = (seq: number, createdAt = Date.now()): EventDoc => ({ _id: `evt_${seq}`, account_id: 'acct_1', seq, type: 'agent.updated', agent_id: null, data: {}, dedupe_key: String(seq), created_at: new Date(createdAt) }) as EventDoc;
 
+  const GRACE_MS = 200;
   function make(start: number, fill: (from: number, to: number) => Promise<EventDoc[]> = async () => []) {
     const out: number[] = [];
+    const emittedAt: number[] = [];
     const skips: Array<[number, number]> = [];
-    const s = new EventSequencer(start, { gapGraceMs: 200, fill, emit: (d) => out.push(d.seq), onSkip: (f, t) => skips.push([f, t]) });
-    return { s, out, skips };
+    const s = new EventSequencer(start, {
+      gapGraceMs: GRACE_MS,
+      fill,
+      emit: (d) => {
+        out.push(d.seq);
+        emittedAt.push(Date.now());
+      },
+      onSkip: (f, t) => skips.push([f, t]),
+    });
+    return { s, out, emittedAt, skips };
   }
 
   it('emits in order whatever the arrival order, each sequence once', () => {
@@ -78,15 +91,21 @@ describe('EventSequencer', () => {
 
   it('asks the database for a hole once its grace period is over, then skips what is still missing', async () => {
     const asked: Array<[number, number]> = [];
-    const { s, out, skips } = make(0, async (from, to) => {
+    const askedAt: number[] = [];
+    const { s, out, emittedAt, skips } = make(0, async (from, to) => {
       asked.push([from, to]);
+      askedAt.push(Date.now());
       return from <= 2 && to > 2 ? [doc(2)] : [];
     });
     s.offer(doc(1));
+    const heldFrom = Date.now();
     s.offer(doc(4));
-    await sleep(100);
     expect(out).toEqual([1]);
-    await sleep(250);
+    await eventually(() => out.length === 3, 3000, 'the hole decided');
+    // Nothing behind the hole went out, and the database was not asked, before the grace period
+    // (timers count from the event loop's cached clock, which may be a few ms behind Date.now()).
+    expect(askedAt[0] - heldFrom).toBeGreaterThanOrEqual(GRACE_MS - 5);
+    expect(emittedAt[1] - heldFrom).toBeGreaterThanOrEqual(GRACE_MS - 5);
     expect(asked).toEqual([[2, 4]]);
     expect(out).toEqual([1, 2, 4]);
     expect(skips).toEqual([[3, 4]]);
@@ -102,14 +121,18 @@ describe('EventSequencer', () => {
   });
 
   it('holds everything while paused (replay) and decides on holes only after', async () => {
-    const { s, out } = make(0);
+    const { s, out, emittedAt } = make(0);
     s.pause();
     s.offer(doc(2));
-    await sleep(300);
+    await sleep(GRACE_MS + 100); // the scenario: paused for longer than the grace period
     expect(out).toEqual([]);
+    const resumedAt = Date.now();
     s.resume();
-    await sleep(300);
+    await eventually(() => out.length > 0, 3000, 'the hole decided after the pause');
     expect(out).toEqual([2]);
+    // Decided on the resume, not before it; at once, since the hole's grace ran out during the pause.
+    expect(emittedAt[0]).toBeGreaterThanOrEqual(resumedAt);
+    expect(emittedAt[0] - resumedAt).toBeLessThan(GRACE_MS);
     s.close();
   });
 });
