@@ -1,6 +1,6 @@
 import { newId } from '../../core/ids/ids';
 import { client, expectError } from '../support/http-client';
-import { appendAgentEvent, EventApi, eventually, newAgentId, openRawStream, openStream, sleep, startEventApi, StreamClient } from './event-test-kit';
+import { appendAgentEvent, EventApi, eventually, newAgentId, openRawStream, openStream, startEventApi, StreamClient } from './event-test-kit';
 import { retentionDay } from '../../core/maintenance/retention';
 
 let env: EventApi;
@@ -182,8 +182,11 @@ describe('GET /v2/events as Server-Sent Events', () => {
     await s.waitFor(1);
     // Two writers took 2 and 3; the one with 3 inserts first.
     await core.models.eventSequences.updateOne({ _id: acct.accountId }, { $inc: { seq: 2 } });
+    const [tailer] = env.tailers();
+    const seenBefore = tailer.stats.events;
     await insertRaw(acct.accountId, 3);
-    await sleep(500); // the tailer has seen 3 by now; it is held back
+    // The tailer has read 3 (the only event written meanwhile); the stream holds it back.
+    await eventually(() => tailer.stats.events > seenBefore, 5000, 'the tailer to read seq 3');
     expect(ids(s)).toEqual([1]);
     const inserted2 = Date.now();
     await insertRaw(acct.accountId, 2);
