@@ -144,7 +144,7 @@ export async function seedData(core: Pick<Core, 'models' | 'connection'>, option
     const event = (type: string, at: number, agentId: string, data: Record<string, unknown>, dedupeKey: string) => {
       const id = derivedPrefixedId('event', at, accountId, dedupeKey);
       claims.push({ _id: `${accountId}:${dedupeKey}`, event_id: id });
-      events.push({ _id: id, account_id: accountId, seq: ++seq, type, agent_id: agentId, data, dedupe_key: dedupeKey, dispatched_at: new Date(at + 200), created_at: new Date(at) });
+      events.push({ _id: id, account_id: accountId, seq: ++seq, type, agent_id: agentId, data, dedupe_key: dedupeKey, created_at: new Date(at) });
     };
 
     const inAccount = Math.min(perAccount, options.agents - a * perAccount);

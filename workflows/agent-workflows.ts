@@ -2,8 +2,8 @@ import { ActivityCancellationType, ActivityFailure, ApplicationFailure, Cancella
 import type { AgentActivities } from '../activities/agent-activities';
 import type { CompensationFailure, DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput, WorkflowProgress } from './agent-workflow-types';
 
-// Every activity heartbeats each second (activities/activity-errors.ts), so a 5 s heartbeat
-// timeout means a killed worker's activity is retried elsewhere within seconds.
+// Every (non-local) activity heartbeats each second (activities/activity-errors.ts), so a 5 s
+// heartbeat timeout means a killed worker's activity is retried elsewhere within seconds.
 //
 // No attempt limits here: each activity gives a retryable business failure its own number of
 // tries and then fails for good (asActivity), while an outage of our own database or of Temporal
@@ -11,36 +11,29 @@ import type { CompensationFailure, DeleteAgentInput, OperationFailureInfo, Provi
 // customer's operation.
 
 /** Bookkeeping on our own database: quick. */
-const bookkeeping = proxyActivities<AgentActivities>({
+const BOOKKEEPING = {
   startToCloseTimeout: '20 seconds',
   scheduleToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '5 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
+} as const;
 
-/**
- * The same bookkeeping as a local activity: it runs in the worker that runs the workflow, inside
- * the workflow task, so the final step costs no activity task round trip through the server.
- */
-const localBookkeeping = proxyLocalActivities<AgentActivities>({
-  startToCloseTimeout: '20 seconds',
-  scheduleToCloseTimeout: '30 minutes',
-  localRetryThreshold: '10 seconds',
-  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds' },
-});
-
-/**
- * Prompt generation as a local activity: it only reads and writes our database and calls the
- * generator (deterministic, or an LLM for up to a minute), so it needs no activity task of its
- * own. A crashed worker's workflow task moves to another worker, which runs it again (it is
- * idempotent: the version is kept on the operation).
- */
-const localGeneration = proxyLocalActivities<AgentActivities>({
+/** Prompt generation (possibly an LLM call). */
+const GENERATION = {
   startToCloseTimeout: '90 seconds',
   scheduleToCloseTimeout: '30 minutes',
-  localRetryThreshold: '10 seconds',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+} as const;
+
+/**
+ * Local activities run in the worker that runs the workflow, inside its workflow task, so they
+ * cost no activity-task round trip through the server. Used for what only touches our database
+ * and the generator: a crashed worker's workflow task moves to another worker, which runs them
+ * again (they are idempotent). Longer backoffs than the threshold become timers.
+ */
+const LOCAL = { localRetryThreshold: '10 seconds' } as const;
+
+const bookkeeping = proxyActivities<AgentActivities>({ ...BOOKKEEPING, heartbeatTimeout: '5 seconds' });
+const localBookkeeping = proxyLocalActivities<AgentActivities>({ ...BOOKKEEPING, ...LOCAL });
 
 /** Crawling a business site: the crawler has its own 20 s budget; a down site gets a few tries. */
 const research = proxyActivities<AgentActivities>({
@@ -50,13 +43,8 @@ const research = proxyActivities<AgentActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '20 seconds' },
 });
 
-/** Prompt generation (possibly an LLM call). */
-const generation = proxyActivities<AgentActivities>({
-  startToCloseTimeout: '90 seconds',
-  scheduleToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+const generation = proxyActivities<AgentActivities>({ ...GENERATION, heartbeatTimeout: '5 seconds' });
+const localGeneration = proxyLocalActivities<AgentActivities>({ ...GENERATION, ...LOCAL });
 
 /**
  * Calls with side effects on a provider. On cancel we wait for an in-flight call to finish, so

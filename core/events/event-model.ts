@@ -10,8 +10,6 @@ export interface EventDoc {
   data: Record<string, unknown>;
   /** What makes the event unique (e.g. `agent.activated:op_…`), so a retried writer adds nothing. */
   dedupe_key: string;
-  /** Written by earlier versions (an outbox flag on the event itself); unused since the outbox has its own collection. */
-  dispatched_at?: Date | null;
   created_at: Date;
   /** Swept by day once older than the events retention (core/maintenance/retention.ts). */
   retention_day?: string;
