@@ -72,16 +72,17 @@ export class WebhookDispatcher {
     for (;;) {
       const entries = await this.outbox.find({}).sort({ _id: 1 }).limit(batch).lean<OutboxEntryDoc[]>();
       if (entries.length === 0) return handled;
-      // The entry is written just before its event: dispatch only what the log really holds.
-      const written = await Promise.all(entries.map((e) => this.events.exists({ _id: e._id })));
-      const ready = entries.filter((_, i) => written[i]);
+      // The entry is written just before its event: dispatch what the log really holds, as it
+      // holds it (a writer that met a sequence collision rewrote the event after the entry).
+      const written = await Promise.all(entries.map((e) => this.events.findById(e._id).lean<EventDoc>()));
+      const ready = written.filter((e): e is EventDoc => e !== null);
       const orphans = entries.filter((e, i) => !written[i] && Date.now() - e.created_at.getTime() > ORPHAN_AFTER_MS);
       const byAccount = new Map<string, WebhookSubscriptionDoc[]>();
-      for (const accountId of new Set(ready.map((e) => e.event.account_id))) {
+      for (const accountId of new Set(ready.map((e) => e.account_id))) {
         byAccount.set(accountId, await this.subscriptions.find({ account_id: accountId, enabled: true, deleted_at: null }).lean<WebhookSubscriptionDoc[]>());
       }
       await Promise.all(
-        ready.map(async ({ event }) => {
+        ready.map(async (event) => {
           const targets = (byAccount.get(event.account_id) ?? []).filter(
             (s) =>
               (s.event_types.length === 0 || s.event_types.includes(event.type)) &&
