@@ -34,13 +34,13 @@ export interface RetentionProgressDoc {
   updated_at: Date;
 }
 
+/** Documents read per query, and days one pass may work through (catching up after a long stop takes several passes). */
+const BATCH_SIZE = 500;
+const MAX_DAYS_PER_PASS = 31;
+
 export interface RetentionOptions {
-  batchSize?: number;
-  /** Days one pass may work through (catching up after a long stop takes several passes). */
-  maxDaysPerPass?: number;
   /** How far before its first sweepable day a rule's very first pass starts (default 7). */
   firstLookbackDays?: number;
-  now?: () => Date;
 }
 
 export function retentionSweeps(rules: RetentionRule<any>[], progress: Model<RetentionProgressDoc>, options: RetentionOptions = {}): Sweep[] {
@@ -48,8 +48,7 @@ export function retentionSweeps(rules: RetentionRule<any>[], progress: Model<Ret
 }
 
 async function sweepRule<T extends { _id: string; retention_day?: string }>(rule: RetentionRule<T>, progress: Model<RetentionProgressDoc>, options: RetentionOptions): Promise<number> {
-  const batchSize = options.batchSize ?? 500;
-  const now = (options.now ?? (() => new Date()))();
+  const now = new Date();
   // A day may go once its last millisecond is older than the retention.
   const firstKeptDay = retentionDay(new Date(now.getTime() - rule.retentionMs - DAY_MS + 1));
   // A rule's first pass starts a short span before its first sweepable day: documents carry
@@ -61,13 +60,13 @@ async function sweepRule<T extends { _id: string; retention_day?: string }>(rule
     await progress.updateOne({ _id: rule.name }, { $setOnInsert: { next_day: day, updated_at: now } }, { upsert: true });
   }
   let removed = 0;
-  for (let n = 0; day < firstKeptDay && n < (options.maxDaysPerPass ?? 31); n++) {
+  for (let n = 0; day < firstKeptDay && n < MAX_DAYS_PER_PASS; n++) {
     let after = '';
     for (;;) {
       const docs = await rule.model
         .find({ retention_day: day, ...(after ? { _id: { $gt: after } } : {}) } as never)
         .sort({ _id: 1 })
-        .limit(batchSize)
+        .limit(BATCH_SIZE)
         .lean<T[]>();
       if (docs.length === 0) break;
       const doomed: string[] = [];
@@ -75,7 +74,7 @@ async function sweepRule<T extends { _id: string; retention_day?: string }>(rule
       // The day's equality keeps the delete to that day's documents on FerretDB (it scans for a bare `$in`).
       if (doomed.length) removed += (await rule.model.deleteMany({ retention_day: day, _id: { $in: doomed } } as never)).deletedCount ?? 0;
       after = docs[docs.length - 1]._id;
-      if (docs.length < batchSize) break;
+      if (docs.length < BATCH_SIZE) break;
     }
     day = addDays(day, 1);
     await progress.updateOne({ _id: rule.name }, { $set: { next_day: day, updated_at: now } }, { upsert: true });
