@@ -1,34 +1,24 @@
 import { Connection, Model, Schema } from 'mongoose';
+import { DocOf, field } from '../db/schema-types';
 
-export interface EventDoc {
-  _id: string;
-  account_id: string;
+const eventFields = {
+  _id: { type: String, required: true },
+  account_id: { type: String, required: true },
   /** Monotonic per account: the order of the log and the SSE cursor. */
-  seq: number;
-  type: string;
-  agent_id: string | null;
-  data: Record<string, unknown>;
+  seq: { type: Number, required: true },
+  type: { type: String, required: true },
+  agent_id: { type: String, default: null },
+  data: { type: field.mixed<Record<string, unknown>>(), required: true },
   /** What makes the event unique (e.g. `agent.activated:op_…`), so a retried writer adds nothing. */
-  dedupe_key: string;
-  created_at: Date;
+  dedupe_key: { type: String, required: true },
+  created_at: { type: Date, required: true },
   /** Swept by day once older than the events retention (core/maintenance/retention.ts). */
-  retention_day?: string;
-}
+  retention_day: { type: String },
+};
 
-const eventSchema = new Schema<EventDoc>(
-  {
-    _id: { type: String, required: true },
-    account_id: { type: String, required: true },
-    seq: { type: Number, required: true },
-    type: { type: String, required: true },
-    agent_id: { type: String, default: null },
-    data: { type: Schema.Types.Mixed, required: true },
-    dedupe_key: { type: String, required: true },
-    created_at: { type: Date, required: true },
-    retention_day: { type: String },
-  },
-  { versionKey: false, collection: 'events', minimize: false },
-);
+export type EventDoc = DocOf<typeof eventFields>;
+
+const eventSchema = new Schema<EventDoc>(eventFields, { versionKey: false, collection: 'events', minimize: false });
 eventSchema.index({ retention_day: 1 });
 eventSchema.index({ created_at: 1 });
 eventSchema.index({ account_id: 1, seq: 1 }, { unique: true });
@@ -38,12 +28,11 @@ export function eventModel(connection: Connection): Model<EventDoc> {
   return connection.models.Event ?? connection.model<EventDoc>('Event', eventSchema);
 }
 
-export interface EventSequenceDoc {
-  _id: string;
-  seq: number;
-}
+const sequenceFields = { _id: { type: String, required: true }, seq: { type: Number, required: true } };
 
-const sequenceSchema = new Schema<EventSequenceDoc>({ _id: { type: String, required: true }, seq: { type: Number, required: true } }, { versionKey: false, collection: 'event_sequences' });
+export type EventSequenceDoc = DocOf<typeof sequenceFields>;
+
+const sequenceSchema = new Schema<EventSequenceDoc>(sequenceFields, { versionKey: false, collection: 'event_sequences' });
 
 export function eventSequenceModel(connection: Connection): Model<EventSequenceDoc> {
   return connection.models.EventSequence ?? connection.model<EventSequenceDoc>('EventSequence', sequenceSchema);
@@ -54,17 +43,16 @@ export function eventSequenceModel(connection: Connection): Model<EventSequenceD
  * is then a primary-key read (FerretDB scans for any other filter), and the reservation is what
  * lets a writer that crashed mid-append finish with the same event ID.
  */
-export interface EventClaimDoc {
-  _id: string;
-  event_id: string;
+const claimFields = {
+  _id: { type: String, required: true },
+  event_id: { type: String, required: true },
   /** Swept with the events. */
-  retention_day?: string;
-}
+  retention_day: { type: String },
+};
 
-const claimSchema = new Schema<EventClaimDoc>(
-  { _id: { type: String, required: true }, event_id: { type: String, required: true }, retention_day: { type: String } },
-  { versionKey: false, collection: 'event_claims' },
-);
+export type EventClaimDoc = DocOf<typeof claimFields>;
+
+const claimSchema = new Schema<EventClaimDoc>(claimFields, { versionKey: false, collection: 'event_claims' });
 claimSchema.index({ retention_day: 1 });
 
 export function eventClaimModel(connection: Connection): Model<EventClaimDoc> {
@@ -77,17 +65,16 @@ export function eventClaimModel(connection: Connection): Model<EventClaimDoc> {
  * so it only ever holds the last moments' events: the dispatcher's poll reads a collection that
  * stays small however long the log grows (FerretDB answers any non-`_id` filter by a scan).
  */
-export interface OutboxEntryDoc {
+const outboxFields = {
   /** The event's ID. */
-  _id: string;
-  event: EventDoc;
-  created_at: Date;
-}
+  _id: { type: String, required: true },
+  event: { type: field.mixed<EventDoc>(), required: true },
+  created_at: { type: Date, required: true },
+};
 
-const outboxSchema = new Schema<OutboxEntryDoc>(
-  { _id: { type: String, required: true }, event: { type: Schema.Types.Mixed, required: true }, created_at: { type: Date, required: true } },
-  { versionKey: false, collection: 'event_outbox', minimize: false },
-);
+export type OutboxEntryDoc = DocOf<typeof outboxFields>;
+
+const outboxSchema = new Schema<OutboxEntryDoc>(outboxFields, { versionKey: false, collection: 'event_outbox', minimize: false });
 
 export function outboxModel(connection: Connection): Model<OutboxEntryDoc> {
   return connection.models.OutboxEntry ?? connection.model<OutboxEntryDoc>('OutboxEntry', outboxSchema);

@@ -1,4 +1,5 @@
 import { Connection, Model, Schema } from 'mongoose';
+import { DocOf, field } from '../db/schema-types';
 
 export interface StoredResponse {
   status: number;
@@ -8,35 +9,24 @@ export interface StoredResponse {
   headers: Record<string, string>;
 }
 
-export interface IdempotencyRecordDoc {
+const idempotencyFields = {
   /** `<account_id>:<key>`: the unique _id is what lets exactly one of two racing requests claim a key. */
-  _id: string;
-  account_id: string;
-  key: string;
-  fingerprint: string;
-  state: 'in_progress' | 'completed';
+  _id: { type: String, required: true },
+  account_id: { type: String, required: true },
+  key: { type: String, required: true },
+  fingerprint: { type: String, required: true },
+  state: { type: field.string<'in_progress' | 'completed'>(), required: true },
   /** A claim older than this is from a process that died mid-request; the next request may take it over. */
-  locked_until: Date;
-  response: StoredResponse | null;
-  created_at: Date;
+  locked_until: { type: Date, required: true },
+  response: { type: field.mixed<StoredResponse>(), default: null },
+  created_at: { type: Date, required: true },
   /** Swept periodically: FerretDB has no TTL indexes. */
-  expires_at: Date;
-}
+  expires_at: { type: Date, required: true },
+};
 
-const idempotencySchema = new Schema<IdempotencyRecordDoc>(
-  {
-    _id: { type: String, required: true },
-    account_id: { type: String, required: true },
-    key: { type: String, required: true },
-    fingerprint: { type: String, required: true },
-    state: { type: String, required: true },
-    locked_until: { type: Date, required: true },
-    response: { type: Schema.Types.Mixed, default: null },
-    created_at: { type: Date, required: true },
-    expires_at: { type: Date, required: true },
-  },
-  { versionKey: false, collection: 'idempotency_keys' },
-);
+export type IdempotencyRecordDoc = DocOf<typeof idempotencyFields>;
+
+const idempotencySchema = new Schema<IdempotencyRecordDoc>(idempotencyFields, { versionKey: false, collection: 'idempotency_keys' });
 idempotencySchema.index({ expires_at: 1 });
 
 export function idempotencyModel(connection: Connection): Model<IdempotencyRecordDoc> {

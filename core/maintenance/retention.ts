@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import type { RetentionProgressDoc } from './retention-progress-model';
 import type { Sweep } from './sweeper';
 
 /**
@@ -27,12 +28,7 @@ export interface RetentionRule<T extends { _id: string }> {
   keep?: (doc: T) => boolean | Promise<boolean>;
 }
 
-export interface RetentionProgressDoc {
-  _id: string;
-  /** The oldest day not yet swept. */
-  next_day: string;
-  updated_at: Date;
-}
+export type { RetentionProgressDoc };
 
 /** Documents read per query, and days one pass may work through (catching up after a long stop takes several passes). */
 const BATCH_SIZE = 500;

@@ -1,4 +1,5 @@
 import { Connection, Model, Schema } from 'mongoose';
+import { DocOf, field } from '../db/schema-types';
 
 export const OPERATION_TYPES = ['agent.provision', 'agent.update', 'agent.delete'] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
@@ -29,58 +30,36 @@ export interface OperationError {
   compensation_failures?: { step: string; code: string; message: string }[];
 }
 
-export interface OperationDoc {
-  _id: string;
-  account_id: string;
-  type: OperationType;
-  status: OperationStatus;
-  step: string | null;
+const operationFields = {
+  _id: { type: String, required: true },
+  account_id: { type: String, required: true },
+  type: { type: field.string<OperationType>(), required: true },
+  status: { type: field.string<OperationStatus>(), required: true },
+  step: { type: String, default: null },
   /** Keyed by step name: FerretDB 1.24 has no positional or arrayFilters updates, dotted paths it has. */
-  steps: OperationStep[];
-  agent_id: string;
-  batch_id: string | null;
+  steps: { type: field.mixed<OperationStep[]>(), default: {} },
+  agent_id: { type: String, required: true },
+  batch_id: { type: String, default: null },
   /** The validated request payload, kept so a reconciler can (re)start the workflow. */
-  request: Record<string, unknown>;
-  phone_number: string | null;
-  provisioning_time_seconds: number | null;
-  estimated_seconds: number | null;
-  error: OperationError | null;
-  changed_fields: string[];
+  request: { type: field.mixed<Record<string, unknown>>(), default: {} },
+  phone_number: { type: String, default: null },
+  provisioning_time_seconds: { type: Number, default: null },
+  estimated_seconds: { type: Number, default: null },
+  error: { type: field.mixed<OperationError>(), default: null },
+  changed_fields: { type: [String], default: [] },
   /** The prompt version this operation wrote; a retried step reuses it instead of taking another. */
-  prompt_version: number | null;
-  created_at: Date;
+  prompt_version: { type: Number, default: null },
+  created_at: { type: Date, required: true },
   /** Swept by day once finished and old (core/maintenance/retention.ts). */
-  retention_day?: string;
-  started_at: Date | null;
-  completed_at: Date | null;
-  updated_at: Date;
-}
+  retention_day: { type: String },
+  started_at: { type: Date, default: null },
+  completed_at: { type: Date, default: null },
+  updated_at: { type: Date, required: true },
+};
 
-const operationSchema = new Schema<OperationDoc>(
-  {
-    _id: { type: String, required: true },
-    account_id: { type: String, required: true },
-    type: { type: String, required: true },
-    status: { type: String, required: true },
-    step: { type: String, default: null },
-    steps: { type: Schema.Types.Mixed, default: {} },
-    agent_id: { type: String, required: true },
-    batch_id: { type: String, default: null },
-    request: { type: Schema.Types.Mixed, default: {} },
-    phone_number: { type: String, default: null },
-    provisioning_time_seconds: { type: Number, default: null },
-    estimated_seconds: { type: Number, default: null },
-    error: { type: Schema.Types.Mixed, default: null },
-    changed_fields: { type: [String], default: [] },
-    prompt_version: { type: Number, default: null },
-    created_at: { type: Date, required: true },
-    retention_day: { type: String },
-    started_at: { type: Date, default: null },
-    completed_at: { type: Date, default: null },
-    updated_at: { type: Date, required: true },
-  },
-  { versionKey: false, collection: 'operations', minimize: false },
-);
+export type OperationDoc = DocOf<typeof operationFields>;
+
+const operationSchema = new Schema<OperationDoc>(operationFields, { versionKey: false, collection: 'operations', minimize: false });
 operationSchema.index({ account_id: 1, _id: -1 });
 operationSchema.index({ account_id: 1, batch_id: 1, _id: -1 });
 // The reconciler's equality part (pending operations).
@@ -94,12 +73,11 @@ export function operationModel(connection: Connection): Model<OperationDoc> {
 }
 
 /** Small running figures about operations (today: recent provisioning times, for estimated_seconds). */
-export interface OperationStatsDoc {
-  _id: string;
-  samples: Record<string, number>;
-}
+const statsFields = { _id: { type: String, required: true }, samples: { type: field.mixed<Record<string, number>>(), default: {} } };
 
-const statsSchema = new Schema<OperationStatsDoc>({ _id: { type: String, required: true }, samples: { type: Schema.Types.Mixed, default: {} } }, { versionKey: false, collection: 'operation_stats', minimize: false });
+export type OperationStatsDoc = DocOf<typeof statsFields>;
+
+const statsSchema = new Schema<OperationStatsDoc>(statsFields, { versionKey: false, collection: 'operation_stats', minimize: false });
 
 export function operationStatsModel(connection: Connection): Model<OperationStatsDoc> {
   return connection.models.OperationStats ?? connection.model<OperationStatsDoc>('OperationStats', statsSchema);

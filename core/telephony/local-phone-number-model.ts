@@ -1,34 +1,27 @@
 import { Connection, Model, Schema } from 'mongoose';
+import type { DocOf } from '../db/schema-types';
 
 /** A number held from the local simulator's fictional pool (one per account). Released numbers are deleted, freeing both keys. */
-export interface LocalPhoneNumberDoc {
+const localPhoneNumberFields = {
   /** The simulator's number ID, returned as provider_number_id. */
-  _id: string;
+  _id: { type: String, required: true },
   /**
    * The account holding the number. Each account has its own pool: (account_id, e164) is unique,
    * so one account cannot exhaust an area code for the others. Absent on numbers held before pools
    * were per account.
    */
-  account_id?: string;
+  account_id: { type: String },
   /** Unique within an account: two of its agents can never get the same number. */
-  e164: string;
-  area_code: string;
+  e164: { type: String, required: true },
+  area_code: { type: String, required: true },
   /** Unique: a retried acquire gets the number the first attempt took. */
-  dedupe_token: string;
-  acquired_at: Date;
-}
+  dedupe_token: { type: String, required: true },
+  acquired_at: { type: Date, required: true },
+};
 
-const localPhoneNumberSchema = new Schema<LocalPhoneNumberDoc>(
-  {
-    _id: { type: String, required: true },
-    account_id: { type: String },
-    e164: { type: String, required: true },
-    area_code: { type: String, required: true },
-    dedupe_token: { type: String, required: true },
-    acquired_at: { type: Date, required: true },
-  },
-  { versionKey: false, collection: 'local_phone_numbers' },
-);
+export type LocalPhoneNumberDoc = DocOf<typeof localPhoneNumberFields>;
+
+const localPhoneNumberSchema = new Schema<LocalPhoneNumberDoc>(localPhoneNumberFields, { versionKey: false, collection: 'local_phone_numbers' });
 localPhoneNumberSchema.index({ account_id: 1, e164: 1 }, { unique: true });
 localPhoneNumberSchema.index({ dedupe_token: 1 }, { unique: true });
 
