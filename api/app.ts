@@ -45,7 +45,7 @@ export function apiRoutes({ core, probes, openApiDocument = () => ({}), extraRou
     ...scoutRoutes({ research: (url) => core.research.research(url), suggest: core.templates.suggest, quotas: core.quotas }),
     ...platformCredentialRoutes({ credentials: core.credentials }),
     ...webhookRoutes({ webhooks: core.webhooks, agents: core.agents, quotas: core.quotas }),
-    ...eventRoutes({ events: core.models.events, sequences: core.models.eventSequences, tokens: core.tokens, logger: core.logger, stream: core.config.events, quotas: core.quotas }),
+    ...eventRoutes({ streams: core.eventStream }),
     ...extraRoutes,
   ];
 }

@@ -2,7 +2,6 @@ import type { Server } from 'node:http';
 import { bootstrap } from '../core/bootstrap';
 import { pingDatabase } from '../core/db/database';
 import { startSweeper } from '../core/maintenance/sweeper';
-import { EventTailer } from '../core/events/event-tailer';
 import { createApi } from './app';
 
 async function main(): Promise<void> {
@@ -34,7 +33,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'api shutting down');
     stopSweeper();
     // Ends open streams cleanly; clients resume on another instance with Last-Event-ID.
-    EventTailer.shared(core.models.events).stop();
+    core.eventStream.shutdown();
     server.close(() => {
       void runtime.close().then(() => process.exit(0));
     });

@@ -125,7 +125,6 @@ function runClients(job: ClientJob): void {
 
 async function main(): Promise<void> {
   const { createApi } = await import('../api/app');
-  const { eventRoutes } = await import('../api/routes/event-routes');
   const { createCore } = await import('../core/composition-root');
   const { loadConfig } = await import('../core/config/config');
   const { connectDatabase } = await import('../core/db/database');
@@ -141,13 +140,9 @@ async function main(): Promise<void> {
   const logger = createLogger('warn', 'bench');
   const core = createCore(config, db, logger);
   await core.ensureIndexes();
-  const tailer = new EventTailer(core.models.events, { logger });
-  tailer.start();
-  const { app } = createApi({
-    core,
-    probes: [],
-    extraRoutes: eventRoutes({ events: core.models.events, sequences: core.models.eventSequences, tailer, tokens: core.tokens, logger }),
-  });
+  // The tailer the API's streams use (core.eventStream's): its figures are the run's.
+  const tailer = EventTailer.shared(core.models.events);
+  const { app } = createApi({ core, probes: [] });
   const server = app.listen(0, '127.0.0.1');
   server.maxConnections = CLIENTS + BASELINE_CLIENTS + 100;
   await new Promise<void>((r) => server.once('listening', () => r()));

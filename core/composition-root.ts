@@ -21,6 +21,7 @@ import { AgentWorkflowStarter, ProvisioningService } from './agents/provisioning
 import { batchModel } from './batches/batch-model';
 import { eventClaimModel, eventModel, eventSequenceModel, outboxModel } from './events/event-model';
 import { EventLog } from './events/event-log';
+import { EventStreamService } from './events/event-stream-service';
 import { operationModel, operationStatsModel, TERMINAL_STATUSES } from './operations/operation-model';
 import { RetentionRule, retentionSweeps } from './maintenance/retention';
 import { retentionProgressModel } from './maintenance/retention-progress-model';
@@ -61,6 +62,11 @@ export interface Core {
   provisioning: ProvisioningService;
   credentials: PlatformCredentialService;
   events: EventLog;
+  /**
+   * Clients' reads of the log: pages and live streams (GET /v2/events). Its tailer polls only while
+   * a stream is open, so building it in a process that serves none (worker, CLI) costs nothing.
+   */
+  eventStream: EventStreamService;
   models: ReturnType<typeof createModels>;
   templates: TemplateCatalog;
   research: Researcher;
@@ -165,6 +171,9 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const events = new EventLog(models.events, models.eventSequences, models.eventClaims, models.outbox);
   const webhookWorkflows = adapters.webhookWorkflows ?? noWebhookWorkflows;
   const rateLimits = new RateLimitService(models.rateLimits, config.rateLimit);
+  const tokens = new TokenService(serviceAccounts, models.signingKeys, config.tokenTtlSeconds, config.tokenSigningKeys);
+  const quotas = new QuotaService(models, config.quotas, rateLimits);
+  const eventStream = new EventStreamService({ events: models.events, sequences: models.eventSequences, tokens, logger, settings: config.events, quotas });
   const webhooks = new WebhookService(models.webhookSubscriptions, models.webhookDeliveries, models.deliveryAttempts, box, guard, { secretGraceSeconds: config.webhooks.secretGraceSeconds }, webhookWorkflows, logger);
   return {
     webhooks,
@@ -177,16 +186,17 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     operations,
     credentials,
     events,
+    eventStream,
     provisioning: new ProvisioningService(agents, models.agents, operations, models.batches, credentials, adapters.workflows ?? noWorkflows, guard, logger),
     config,
     logger,
     connection,
     accounts: new AccountService(models.accounts),
     serviceAccounts,
-    tokens: new TokenService(serviceAccounts, models.signingKeys, config.tokenTtlSeconds, config.tokenSigningKeys),
+    tokens,
     idempotency: new IdempotencyService(models.idempotency, box, config.idempotencyLockMs),
     rateLimits,
-    quotas: new QuotaService(models, config.quotas, rateLimits),
+    quotas,
     outbound,
     async ensureIndexes() {
       for (const model of Object.values(models)) await model.createIndexes();

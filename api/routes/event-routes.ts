@@ -5,7 +5,7 @@ import { ValidationError } from '../../core/errors/errors';
 import { EventFilter, streamEnvelope } from '../../core/events/event-feed';
 import { assertMayReadEventTypes, visibleEventTypes } from '../../core/events/event-scopes';
 import type { EventDoc } from '../../core/events/event-model';
-import { EventStreamDeps, EventStreamService, EventStreamSettings, StreamConnection } from '../../core/events/event-stream-service';
+import type { EventStreamService, StreamConnection } from '../../core/events/event-stream-service';
 import { EVENT_SCHEMAS, EVENT_TYPES, EventType } from '../../core/events/event-types';
 import { isId } from '../../core/ids/ids';
 import { pageQuerySchema } from '../../core/pagination/pagination';
@@ -14,9 +14,9 @@ import { listSchema } from '../openapi/common-schemas';
 
 export type { EventStreamSettings } from '../../core/events/event-stream-service';
 
-/** The stream service's dependencies as api/app.ts has them (core.config.events as `stream`). */
-export interface EventRouteDeps extends Omit<EventStreamDeps, 'settings'> {
-  stream?: Partial<EventStreamSettings>;
+/** The routes read the log only through the stream service (built in core/composition-root.ts). */
+export interface EventRouteDeps {
+  streams: EventStreamService;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -114,8 +114,7 @@ const LAST_EVENT_ID = /^\d{1,15}$/;
 // ---------------------------------------------------------------------------------------------
 // Routes
 
-export function eventRoutes(deps: EventRouteDeps): RouteSpec[] {
-  const streams = new EventStreamService({ ...deps, settings: deps.stream });
+export function eventRoutes({ streams }: EventRouteDeps): RouteSpec[] {
   const settings = streams.settings;
 
   return [

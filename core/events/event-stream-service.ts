@@ -97,6 +97,11 @@ export class EventStreamService {
     this.tailer = (deps.tailer ?? EventTailer.shared(deps.events, { intervalMs: this.settings.pollIntervalMs, logger: deps.logger })).start();
   }
 
+  /** Server shutdown: stops the tailer, which ends every open stream cleanly (clients resume on another instance). */
+  shutdown(): void {
+    this.tailer.stop();
+  }
+
   list(accountId: string, filter: EventFilter, page: { limit: number; cursor?: string; after?: number }): Promise<Page<StreamEnvelope>> {
     return this.feed.list(accountId, filter, page);
   }

@@ -1,6 +1,4 @@
 import { EventSource } from 'eventsource';
-import { createApi } from '../../api/app';
-import { eventRoutes, EventStreamSettings } from '../../api/routes/event-routes';
 import type { Core } from '../../core/composition-root';
 import type { Config } from '../../core/config/config';
 import { EventTailer } from '../../core/events/event-tailer';
@@ -10,8 +8,6 @@ import { startApi, ApiHarness } from '../support/api-harness';
 
 /** Short timings so that gap, heartbeat and revocation behaviour shows within a test. */
 export const TEST_EVENTS_CONFIG: Config['events'] = { pollIntervalMs: 50, gapGraceMs: 1500, heartbeatMs: 300, authRecheckMs: 400 };
-/** Only applies while the kit mounts the routes itself (see startEventApi). */
-const TEST_RETRY_MS = 200;
 
 export interface EventApi {
   api: ApiHarness;
@@ -20,25 +16,15 @@ export interface EventApi {
   close(): Promise<void>;
 }
 
-/** Whether api/app.ts already mounts the event routes (once the lead has wired them). */
-function appServesEvents(core: Core): boolean {
-  const paths = createApi({ core, probes: [] }).openApiDocument().paths as Record<string, unknown>;
-  return '/v2/events' in paths;
-}
-
-/**
- * An API instance (and its siblings) serving the event routes with test timings (through the
- * config, so it is the same whether app.ts mounts the routes or, until it does, this kit).
- */
-export async function startEventApi(label: string, events: Config['events'] = TEST_EVENTS_CONFIG, stream: Partial<EventStreamSettings> = {}): Promise<EventApi> {
+/** An API instance (and its siblings) serving the event routes with test timings (through the config, as in production). */
+export async function startEventApi(label: string, events: Config['events'] = TEST_EVENTS_CONFIG): Promise<EventApi> {
   const cores: Core[] = [];
   const api = await startApi({
     label,
     config: { events },
     extraRoutes: (core: Core) => {
       cores.push(core);
-      if (appServesEvents(core)) return [];
-      return eventRoutes({ events: core.models.events, sequences: core.models.eventSequences, tokens: core.tokens, logger: core.logger, stream: { ...core.config.events, retryMs: TEST_RETRY_MS, ...stream } });
+      return [];
     },
   });
   const tailers = () => cores.map((core) => EventTailer.shared(core.models.events));
@@ -46,7 +32,7 @@ export async function startEventApi(label: string, events: Config['events'] = TE
     api,
     tailers,
     async close() {
-      for (const t of tailers()) t.stop();
+      for (const core of cores) core.eventStream.shutdown();
       await api.close();
     },
   };
