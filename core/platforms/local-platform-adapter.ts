@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Model } from 'mongoose';
 import { ulid } from 'ulid';
+import type { PlatformCall } from '../calls/call-types';
 import { insertOnce } from '../db/database';
 import { derivedId } from '../db/derived-id';
 import { LocalKnowledgeDocument, LocalNumberRouteDoc, LocalPlatformAgentDoc, localNumberRouteModel } from './local-platform-agent-model';
@@ -101,6 +102,11 @@ export class LocalPlatformAdapter implements PlatformAdapter {
     if (previous && previous.agent_id !== platformAgentId) {
       await this.agents.updateOne({ _id: previous.agent_id }, { $pull: { phone_numbers: phone.e164 } });
     }
+  }
+
+  /** The simulator pushes every call event itself, so there is nothing to poll. */
+  async getCall(_credentials: PlatformCredentials, _platformCallId: string): Promise<PlatformCall | null> {
+    return null;
   }
 
   /** The agent as the simulator stores it (for simulated calls and tests). */

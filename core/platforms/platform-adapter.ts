@@ -1,3 +1,5 @@
+import type { PlatformCall } from '../calls/call-types';
+
 /**
  * A voice platform that hosts the agent (ElevenLabs Conversational AI, Vapi, Retell, or our local
  * simulator). Every method is safe to retry: activities call them again after a crash.
@@ -33,6 +35,12 @@ export interface AgentDeployment {
    * suffix or metadata) so that a retried create finds the agent the first try made.
    */
   dedupe_token: string;
+  /**
+   * Where the platform posts call events for this agent, and the secret it should authenticate
+   * them with where the platform lets us choose one (Vapi). Absent: the agent is deployed without
+   * notifications (calls are then only seen by polling getCall).
+   */
+  notifications?: { url: string; secret: string | null };
 }
 
 export interface DeployedAgent {
@@ -86,4 +94,9 @@ export interface PlatformAdapter {
   deleteAgent(credentials: PlatformCredentials, deployed: DeployedAgent): Promise<void>;
   /** Routes calls to the number to the agent; idempotent. */
   attachPhoneNumber(credentials: PlatformCredentials, platformAgentId: string, phone: PhoneAttachment): Promise<void>;
+  /**
+   * The call as the platform reports it now, normalised as its notifications are; null when the
+   * platform does not know it. The polling fallback for a notification that never arrived.
+   */
+  getCall?(credentials: PlatformCredentials, platformCallId: string): Promise<PlatformCall | null>;
 }

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import type { PlatformCall } from '../calls/call-types';
+import { normaliseRetellCall, retellCall } from '../calls/notifications/retell-notifications';
 import { AgentDeployment, DeployedAgent, PhoneAttachment, PlatformAdapter, PlatformCredentials, PlatformError } from './platform-adapter';
 import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
 
@@ -24,6 +26,9 @@ import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
  *   GET    /get-phone-number/{phone_number}
  *   POST   /import-phone-number     {phone_number, termination_uri, inbound_agents: [{agent_id, weight}], nickname}
  *   PATCH  /update-phone-number/{phone_number} {inbound_agents: [{agent_id, weight}]}
+ *   GET    /v2/get-call/{call_id} -> call object (https://docs.retellai.com/api-references/get-call)
+ * Call events go to the agent's `webhook_url` for `webhook_events` (create/update-agent; webhooks
+ * are signed with the account's API key, so there is no secret to send).
  * `inbound_agent_id` on phone numbers is deprecated (Retell notice 2026-03-31) in favour of `inbound_agents`.
  */
 
@@ -76,6 +81,14 @@ function knowledgeBaseName(token: string): string {
   return plain.length <= KNOWLEDGE_BASE_NAME_MAX ? plain : `wfw-${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
 }
 
+/** The events our notification reader turns into call starts and ends. */
+export const RETELL_WEBHOOK_EVENTS = ['call_started', 'call_ended', 'call_analyzed'] as const;
+
+function webhookFields(deployment: AgentDeployment): Record<string, unknown> {
+  if (!deployment.notifications) return {};
+  return { webhook_url: deployment.notifications.url, webhook_events: [...RETELL_WEBHOOK_EVENTS] };
+}
+
 export class RetellPlatformAdapter implements PlatformAdapter {
   readonly name = 'retell' as const;
 
@@ -114,6 +127,7 @@ export class RetellPlatformAdapter implements PlatformAdapter {
             voice_id: deployment.voice ?? DEFAULT_VOICE_ID,
             language: retellLanguage(deployment.language),
             agent_name: agentName(deployment),
+            ...webhookFields(deployment),
           },
         },
       },
@@ -146,7 +160,12 @@ export class RetellPlatformAdapter implements PlatformAdapter {
         method: 'PATCH',
         path: `/update-agent/${encodeSegment(platformAgentId)}`,
         body: {
-          json: { voice_id: deployment.voice ?? DEFAULT_VOICE_ID, language: retellLanguage(deployment.language), agent_name: agentName(deployment) },
+          json: {
+            voice_id: deployment.voice ?? DEFAULT_VOICE_ID,
+            language: retellLanguage(deployment.language),
+            agent_name: agentName(deployment),
+            ...webhookFields(deployment),
+          },
         },
       },
       agent,
@@ -195,6 +214,11 @@ export class RetellPlatformAdapter implements PlatformAdapter {
       },
       phoneNumber,
     );
+  }
+
+  async getCall(credentials: PlatformCredentials, platformCallId: string): Promise<PlatformCall | null> {
+    const call = await this.http(credentials).sendOrNull({ method: 'GET', path: `/v2/get-call/${encodeSegment(platformCallId)}` }, retellCall);
+    return call ? normaliseRetellCall(call) : null;
   }
 
   private deployed(agentId: string, knowledgeBaseIds: string[]): DeployedAgent {

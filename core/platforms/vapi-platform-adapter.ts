@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { PlatformCall } from '../calls/call-types';
+import { normaliseVapiCall, VAPI_SECRET_HEADER, vapiCall } from '../calls/notifications/vapi-notifications';
 import { promptWithKnowledge } from '../generation/knowledge-placement';
 import { AgentDeployment, DeployedAgent, PhoneAttachment, PlatformAdapter, PlatformCredentials, PlatformError } from './platform-adapter';
 import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
@@ -16,6 +18,14 @@ import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
  *   GET    /phone-number?limit= -> [{id, number, provider, assistantId}]
  *   POST   /phone-number      {provider: "twilio", number, twilioAccountSid, twilioAuthToken, assistantId, name}
  *   PATCH  /phone-number/{id} {provider: "twilio", assistantId} (the body is a union keyed by provider)
+ *   GET    /call/{id}         -> Call (https://docs.vapi.ai/api-reference/calls/get)
+ *
+ * Call events go to the assistant's `server.url` (https://docs.vapi.ai/server-url), limited by
+ * `serverMessages` to the two we read. The secret travels as the `X-Vapi-Secret` header: the
+ * documented legacy behaviour (https://docs.vapi.ai/server-url/server-authentication, "Legacy
+ * X-Vapi-Secret Support"). The Server object of the current API has no inline `secret` field any
+ * more, so the header is set through `server.headers`, which it does have, rather than through a
+ * dashboard-made credential that an API key cannot create for the account.
  *
  * Knowledge goes into the system prompt rather than Vapi's file-based knowledge base: our documents
  * are a few short business facts, which the model should always see, and inline text has no
@@ -52,7 +62,19 @@ function assistantBody(deployment: AgentDeployment): Record<string, unknown> {
     transcriber: { provider: 'deepgram', language: deployment.language },
     // Names are capped at 40 characters, so the dedupe token lives in metadata.
     metadata: { [DEDUPE_KEY]: deployment.dedupe_token, wfw_name: deployment.name },
+    ...notificationFields(deployment),
   };
+}
+
+/** The server messages our notification reader understands; the rest would only be noise on our route. */
+export const VAPI_SERVER_MESSAGES = ['end-of-call-report', 'status-update'] as const;
+
+function notificationFields(deployment: AgentDeployment): Record<string, unknown> {
+  const target = deployment.notifications;
+  if (!target) return {};
+  const server: Record<string, unknown> = { url: target.url };
+  if (target.secret) server.headers = { [VAPI_SECRET_HEADER]: target.secret };
+  return { server, serverMessages: [...VAPI_SERVER_MESSAGES] };
 }
 
 export class VapiPlatformAdapter implements PlatformAdapter {
@@ -124,6 +146,11 @@ export class VapiPlatformAdapter implements PlatformAdapter {
       },
       phoneNumber,
     );
+  }
+
+  async getCall(credentials: PlatformCredentials, platformCallId: string): Promise<PlatformCall | null> {
+    const call = await this.http(credentials).sendOrNull({ method: 'GET', path: `/call/${encodeSegment(platformCallId)}` }, vapiCall);
+    return call ? normaliseVapiCall(call) : null;
   }
 
   private deployed(id: string): DeployedAgent {
