@@ -11,6 +11,7 @@ const credentialSchema = z
     platform: z.enum(CREDENTIAL_PROVIDERS),
     hint: z.string().describe('A few characters to recognise the key; the key itself is never returned.'),
     base_url: z.string().nullable(),
+    webhook_secret_set: z.boolean().describe('Whether a secret for verifying the platform’s call notifications is stored (ElevenLabs, Vapi).'),
     created_at: z.string(),
     updated_at: z.string(),
   })
@@ -20,7 +21,17 @@ const credentialSchema = z
 // provider clients into an open proxy (SSRF). The adapters' base_url is for contract tests only.
 const putSchema = z
   .union([
-    z.object({ api_key: z.string().min(8).max(500) }).strict(),
+    z
+      .object({
+        api_key: z.string().min(8).max(500),
+        webhook_secret: z
+          .string()
+          .min(16)
+          .max(256)
+          .optional()
+          .describe('ElevenLabs: the HMAC secret of the workspace webhook pointing at our notification URL. Vapi: the secret Vapi sends as X-Vapi-Secret. Not for Retell, which signs with the API key.'),
+      })
+      .strict(),
     z.object({ account_sid: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be a Twilio Account SID (AC…)'), auth_token: z.string().min(16).max(200) }).strict(),
   ])
   .meta({ id: 'PlatformCredentialInput' });
@@ -34,7 +45,8 @@ export function platformCredentialRoutes(deps: { credentials: PlatformCredential
       path: '/v2/platform-credentials/{platform}',
       operationId: 'putPlatformCredential',
       summary: 'Store the account’s credentials for a voice platform or Twilio',
-      description: 'Voice platforms take `api_key`; Twilio takes `account_sid` and `auth_token`. Stored encrypted (AES-256-GCM); never returned.',
+      description:
+        'Voice platforms take `api_key` (ElevenLabs and Vapi also an optional `webhook_secret`, for verifying their call notifications); Twilio takes `account_sid` and `auth_token`. Stored encrypted (AES-256-GCM); never returned.',
       tag: 'platform-credentials',
       scope: 'account:admin',
       params: platformParam,
@@ -44,6 +56,10 @@ export function platformCredentialRoutes(deps: { credentials: PlatformCredential
         const isTwilio = params.platform === 'twilio';
         if (isTwilio !== 'account_sid' in body) {
           throw new ValidationError([{ field: isTwilio ? 'account_sid' : 'api_key', issue: 'wrong_shape', message: isTwilio ? 'twilio takes account_sid and auth_token' : `${params.platform} takes api_key` }]);
+        }
+        if ('webhook_secret' in body && body.webhook_secret !== undefined && params.platform === 'retell') {
+          // Retell signs notifications with the API key itself; a second secret would never be used.
+          throw new ValidationError([{ field: 'webhook_secret', issue: 'not_applicable', message: 'retell signs webhooks with the API key; it takes no webhook_secret' }]);
         }
         const { view, created } = await deps.credentials.put(principal.accountId, params.platform, body);
         return { status: created ? 201 : 200, body: view };

@@ -10,12 +10,19 @@ export interface PlatformCredentialView {
   platform: CredentialProvider;
   hint: string;
   base_url: string | null;
+  /** Voice platforms that sign call notifications with a secret of their own (ElevenLabs, Vapi): whether it is stored. */
+  webhook_secret_set: boolean;
   created_at: string;
   updated_at: string;
 }
 
-/** What a client sends: an API key for voice platforms, SID + token for Twilio. */
-export type CredentialInput = { api_key: string; base_url?: string } | { account_sid: string; auth_token: string; base_url?: string };
+/**
+ * What a client sends: an API key for voice platforms, SID + token for Twilio. `webhook_secret` is
+ * what ElevenLabs and Vapi authenticate call notifications with (Retell signs with the API key).
+ */
+export type CredentialInput =
+  | { api_key: string; webhook_secret?: string; base_url?: string }
+  | { account_sid: string; auth_token: string; base_url?: string };
 
 export class PlatformCredentialService {
   constructor(
@@ -35,12 +42,13 @@ export class PlatformCredentialService {
       )
       .lean<PlatformCredentialDoc>();
     const doc = await this.credentials.findById(`${accountId}:${provider}`).lean<PlatformCredentialDoc>();
-    return { view: toView(doc!), created: !before };
+    return { view: toView(doc!, hasWebhookSecret(input)), created: !before };
   }
 
   async list(accountId: string): Promise<PlatformCredentialView[]> {
     const docs = await this.credentials.find({ account_id: accountId }).sort({ provider: 1 }).lean<PlatformCredentialDoc[]>();
-    return docs.map(toView);
+    // The stored document has no field saying whether a webhook secret is inside the sealed JSON, so it is opened to tell.
+    return Promise.all(docs.map(async (doc) => toView(doc, hasWebhookSecret(await this.openDoc(accountId, doc)))));
   }
 
   async has(accountId: string, provider: CredentialProvider): Promise<boolean> {
@@ -58,6 +66,17 @@ export class PlatformCredentialService {
     return raw && 'api_key' in raw ? { api_key: raw.api_key, base_url: raw.base_url } : null;
   }
 
+  /**
+   * The secret a platform's call notifications are verified with, decrypted for the notification
+   * route only: the stored webhook secret for ElevenLabs and Vapi, the API key for Retell (which
+   * signs webhooks with it). Null when none is stored.
+   */
+  async notificationSecret(accountId: string, platform: 'elevenlabs' | 'vapi' | 'retell'): Promise<string | null> {
+    const raw = await this.openRaw(accountId, platform);
+    if (!raw || !('api_key' in raw)) return null;
+    return platform === 'retell' ? raw.api_key : (raw.webhook_secret ?? null);
+  }
+
   async telephonyCredentials(accountId: string): Promise<TelephonyCredentials | null> {
     const raw = await this.openRaw(accountId, 'twilio');
     return raw && 'account_sid' in raw ? { account_sid: raw.account_sid, auth_token: raw.auth_token, base_url: raw.base_url } : null;
@@ -65,17 +84,25 @@ export class PlatformCredentialService {
 
   private async openRaw(accountId: string, provider: CredentialProvider): Promise<CredentialInput | null> {
     const doc = await this.credentials.findOne({ _id: `${accountId}:${provider}`, account_id: accountId }).lean<PlatformCredentialDoc>();
-    if (!doc) return null;
-    return JSON.parse(await this.box.open(doc.sealed, { accountId, purpose: `platform-credential:${provider}` })) as CredentialInput;
+    return doc ? this.openDoc(accountId, doc) : null;
+  }
+
+  private async openDoc(accountId: string, doc: PlatformCredentialDoc): Promise<CredentialInput> {
+    return JSON.parse(await this.box.open(doc.sealed, { accountId, purpose: `platform-credential:${doc.provider}` })) as CredentialInput;
   }
 }
 
-function toView(doc: PlatformCredentialDoc): PlatformCredentialView {
+function hasWebhookSecret(input: CredentialInput): boolean {
+  return 'webhook_secret' in input && typeof input.webhook_secret === 'string' && input.webhook_secret.length > 0;
+}
+
+function toView(doc: PlatformCredentialDoc, webhookSecretSet: boolean): PlatformCredentialView {
   return {
     object: 'platform_credential',
     platform: doc.provider,
     hint: doc.hint,
     base_url: doc.base_url,
+    webhook_secret_set: webhookSecretSet,
     created_at: doc.created_at.toISOString(),
     updated_at: doc.updated_at.toISOString(),
   };
