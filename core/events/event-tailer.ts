@@ -23,7 +23,24 @@ export interface EventTailerOptions {
   /** Pause after a failed poll. */
   errorBackoffMs?: number;
   logger?: Logger;
+  /** Schedules the polls. Default: unref'd setTimeout. Tests pass one they fire by hand. */
+  timers?: TailerTimers;
 }
+
+/** The one timer the tailer keeps: the next poll. */
+export interface TailerTimers {
+  set(callback: () => void, delayMs: number): unknown;
+  clear(handle: unknown): void;
+}
+
+const realTimers: TailerTimers = {
+  set(callback, delayMs) {
+    const handle = setTimeout(callback, delayMs);
+    handle.unref();
+    return handle;
+  },
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
 
 const EVENT_ID_PREFIX = `${ID_PREFIXES.event}_`;
 /** How far ahead of ours a writer's clock may be for its events to land on the next day. */
@@ -74,15 +91,16 @@ export class EventTailer {
   private readonly subscribers = new Map<string, Set<EventListener>>();
   private listenerCount = 0;
   private running = false;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: unknown;
   private polling = false;
   /** Newest event time seen (capped at our clock); undefined until the first poll after idle. */
   private watermark: number | undefined;
   private lastSweepAt = 0;
   private readonly seen = new Set<string>();
   private readonly stopListeners = new Set<() => void>();
-  private readonly o: Required<Omit<EventTailerOptions, 'logger'>>;
+  private readonly o: Required<Omit<EventTailerOptions, 'logger' | 'timers'>>;
   private readonly logger: Logger | undefined;
+  private readonly timers: TailerTimers;
   readonly stats = { polls: 0, queries: 0, events: 0, errors: 0, lastPollMs: 0 };
 
   constructor(
@@ -100,6 +118,7 @@ export class EventTailer {
       errorBackoffMs: options.errorBackoffMs ?? 1000,
     };
     this.logger = options.logger;
+    this.timers = options.timers ?? realTimers;
   }
 
   get subscriberCount(): number {
@@ -121,8 +140,7 @@ export class EventTailer {
   stop(): void {
     if (!this.running) return;
     this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer();
     this.watermark = undefined;
     for (const listener of [...this.stopListeners]) listener();
   }
@@ -154,18 +172,21 @@ export class EventTailer {
     };
   }
 
-  private idle(): void {
-    if (this.timer) clearTimeout(this.timer);
+  private cancelTimer(): void {
+    if (this.timer !== undefined) this.timers.clear(this.timer);
     this.timer = undefined;
+  }
+
+  private idle(): void {
+    this.cancelTimer();
     // Start afresh from the newest event when someone listens again, rather than reading the gap.
     this.watermark = undefined;
   }
 
   private schedule(delayMs: number): void {
     if (!this.running || this.listenerCount === 0 || this.polling) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), delayMs);
-    this.timer.unref();
+    this.cancelTimer();
+    this.timer = this.timers.set(() => void this.tick(), delayMs);
   }
 
   private async tick(): Promise<void> {

@@ -3,11 +3,37 @@ import { createCore, Core } from '../../core/composition-root';
 import { loadConfig } from '../../core/config/config';
 import type { EventDoc } from '../../core/events/event-model';
 import { EventSequencer } from '../../core/events/event-sequencer';
-import { EventTailer } from '../../core/events/event-tailer';
+import { EventTailer, TailerTimers } from '../../core/events/event-tailer';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { testLogger } from '../support/test-logger';
 import { appendAgentEvent, eventually, sleep } from './event-test-kit';
 import { retentionDay } from '../../core/maintenance/retention';
+
+/** Timers the test fires by hand: what is pending is exactly what the tailer scheduled (its next poll). */
+function manualTimers() {
+  const pending = new Map<number, () => void>();
+  let last = 0;
+  const timers: TailerTimers = {
+    set(callback) {
+      pending.set(++last, callback);
+      return last;
+    },
+    clear: (handle) => void pending.delete(handle as number),
+  };
+  return {
+    timers,
+    get pending() {
+      return pending.size;
+    },
+    /** Fires whatever is scheduled, as if its time had come; returns how many fired. */
+    fire(): number {
+      const due = [...pending.values()];
+      pending.clear();
+      for (const callback of due) callback();
+      return due.length;
+    },
+  };
+}
 
 describe('EventTailer (real database)', () => {
   let db: TestDatabase;
@@ -22,17 +48,37 @@ describe('EventTailer (real database)', () => {
   afterAll(() => db.drop());
 
   it('does not query while nobody listens, and stops again when the last subscriber leaves', async () => {
-    tailer = new EventTailer(core.models.events, { intervalMs: 20 });
+    const clock = manualTimers();
+    tailer = new EventTailer(core.models.events, { intervalMs: 20, timers: clock.timers });
     tailer.start();
-    await sleep(200);
-    expect(tailer.stats.queries).toBe(0);
+    // Nobody listens: nothing is scheduled, so however often time passes, no poll runs.
+    for (let tick = 0; tick < 10; tick++) expect(clock.fire()).toBe(0);
+    expect(tailer.stats).toMatchObject({ polls: 0, queries: 0 });
+
     const off = tailer.subscribe('acct_nobody', () => undefined);
-    await eventually(() => tailer.stats.polls >= 3, 3000, 'polling');
+    for (let n = 1; n <= 3; n++) {
+      expect(clock.fire()).toBe(1);
+      // A poll is over when it has counted itself and scheduled the next one.
+      await eventually(() => tailer.stats.polls === n && clock.pending === 1, 3000, `poll ${n}`);
+    }
+    expect(tailer.stats.queries).toBeGreaterThanOrEqual(3);
+
+    // The last subscriber leaves between two polls: the next one is cancelled.
     off();
-    await sleep(100);
-    const after = tailer.stats.queries;
-    await sleep(200);
-    expect(tailer.stats.queries).toBe(after);
+    expect(clock.pending).toBe(0);
+    let queries = tailer.stats.queries;
+    for (let tick = 0; tick < 10; tick++) expect(clock.fire()).toBe(0);
+    expect(tailer.stats.queries).toBe(queries);
+
+    // It leaves during a poll: that poll ends and schedules none after it.
+    const again = tailer.subscribe('acct_nobody', () => undefined);
+    expect(clock.fire()).toBe(1);
+    again();
+    await eventually(() => tailer.stats.polls === 4, 3000, 'the poll in flight');
+    expect(clock.pending).toBe(0);
+    queries = tailer.stats.queries;
+    for (let tick = 0; tick < 10; tick++) expect(clock.fire()).toBe(0);
+    expect(tailer.stats.queries).toBe(queries);
   });
 
   it('fans each new event out once to its account’s subscribers only, including one inserted late', async () => {
