@@ -21,7 +21,7 @@ import {
   speechTurns,
   toE164,
   turnText,
-} from './platform-notification-reader';
+} from './notification-reading';
 
 /*
  * ElevenLabs Agents post-call webhooks.

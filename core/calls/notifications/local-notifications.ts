@@ -19,7 +19,7 @@ import {
   toE164,
   turnText,
   urlString,
-} from './platform-notification-reader';
+} from './notification-reading';
 
 /*
  * The local simulator's notifications: our own clean JSON, already in our vocabulary, signed the

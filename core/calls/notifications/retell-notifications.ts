@@ -23,7 +23,7 @@ import {
   toE164,
   turnText,
   urlString,
-} from './platform-notification-reader';
+} from './notification-reading';
 
 /*
  * Retell webhooks (https://docs.retellai.com/features/webhook-overview): `{event, call}` POSTed to

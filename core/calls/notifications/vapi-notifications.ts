@@ -23,7 +23,7 @@ import {
   toE164,
   turnText,
   urlString,
-} from './platform-notification-reader';
+} from './notification-reading';
 
 /*
  * Vapi server messages (https://docs.vapi.ai/server-url/events): POSTed to the assistant's
