@@ -156,7 +156,7 @@ export function normaliseRetellCall(call: RetellCall): PlatformCall {
     ended_at: endedAt,
     duration_seconds: typeof call.duration_ms === 'number' ? call.duration_ms / 1000 : startedAt && endedAt ? (endedAt.getTime() - startedAt.getTime()) / 1000 : null,
     // "Combined cost of all individual costs in cents".
-    cost_usd: typeof combinedCents === 'number' ? Math.round(combinedCents) / 100 : null,
+    cost_usd: typeof combinedCents === 'number' ? combinedCents / 100 : null,
     recording_url: call.recording_url ?? null,
     // transfer_target (a human after a transfer) is neither our agent nor the caller: dropped with tool turns.
     turns: speechTurns(call.transcript_object ?? [], (u) => {
