@@ -1,5 +1,7 @@
 import { ElevenLabsPlatformAdapter } from '../../core/platforms/elevenlabs-platform-adapter';
 import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { ElevenLabsFake } from '../support/contract-fakes/elevenlabs-fake';
 
 const CREATE = /^\/v1\/convai\/agents\/create$/;
@@ -236,5 +238,49 @@ describe('ElevenLabs adapter against the documented API contract', () => {
     });
     expect(res.status).toBe(422);
     expect(fake.server.violations.splice(0)).toHaveLength(1);
+  });
+
+  it('points the agent at the workspace webhook for our URL, and deploys without one when none exists', async () => {
+    const url = 'https://api.example.com/v2/platform-notifications/elevenlabs';
+    const notifications = { url, secret: null };
+    const quiet = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_el_notify_none', knowledge_base: [], notifications }));
+    expect(fake.server.last('GET', /^\/v1\/workspace\/webhooks$/)).toBeDefined();
+    expect(fake.server.last('POST', CREATE).json).not.toHaveProperty('platform_settings');
+    expect(fake.agents.get(quiet.platform_agent_id)?.platform_settings).toBeUndefined();
+
+    fake.webhooks.set('wh_disabled', { webhook_id: 'wh_disabled', name: 'old', webhook_url: url, is_disabled: true, is_auto_disabled: false, auth_type: 'hmac' });
+    fake.webhooks.set('wh_ours', { webhook_id: 'wh_ours', name: 'Workforce Wave', webhook_url: url, is_disabled: false, is_auto_disabled: false, auth_type: 'hmac' });
+    const created = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_el_notify', knowledge_base: [], notifications }));
+    const settings = { workspace_overrides: { webhooks: { post_call_webhook_id: 'wh_ours', events: ['transcript', 'call_initiation_failure'] } } };
+    expect((fake.server.last('POST', CREATE).json as Record<string, unknown>).platform_settings).toEqual(settings);
+    await adapter.updateAgent(credentials, created.platform_agent_id, deployment({ dedupe_token: 'op_el_notify', knowledge_base: [], notifications }));
+    expect((fake.server.last('PATCH', AGENT).json as Record<string, unknown>).platform_settings).toEqual(settings);
+  });
+
+  it('still deploys when the key may not list workspace webhooks', async () => {
+    fake.server.failOn('GET', /^\/v1\/workspace\/webhooks$/, { status: 403, body: { detail: { status: 'missing_permissions', message: 'no workspace_webhooks access' } } });
+    const created = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_el_notify_403', knowledge_base: [], notifications: { url: 'https://x.example/n', secret: null } }));
+    expect(fake.agents.has(created.platform_agent_id)).toBe(true);
+  });
+
+  it('fetches a conversation with GET /v1/convai/conversations/{id} and normalises it as the webhook is', async () => {
+    const recorded = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/platform-notifications/elevenlabs/post-call-transcription.json'), 'utf8')) as {
+      data: { conversation_id: string };
+    };
+    fake.conversations.set(recorded.data.conversation_id, recorded.data);
+    const call = await adapter.getCall(credentials, recorded.data.conversation_id);
+    expect(fake.server.last('GET', /^\/v1\/convai\/conversations\//).path).toBe(`/v1/convai/conversations/${recorded.data.conversation_id}`);
+    expect(call).toMatchObject({
+      platform: 'elevenlabs',
+      platform_call_id: recorded.data.conversation_id,
+      platform_agent_id: 'agent_7101k5zvyjhmfg983brhmhkd98n6',
+      status: 'completed',
+      direction: 'inbound',
+      from_number: '+14155550188',
+      duration_seconds: 42,
+      analysis: { successful: true, data: { caller_name: 'Dana Whitfield', preferred_day: 'Thursday' } },
+    });
+    expect(call?.turns).toHaveLength(4);
+    await expect(adapter.getCall(credentials, 'conv_missing')).resolves.toBeNull();
   });
 });

@@ -1,5 +1,7 @@
 import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
 import { RetellPlatformAdapter, retellLanguage } from '../../core/platforms/retell-platform-adapter';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { RetellFake } from '../support/contract-fakes/retell-fake';
 
 const CREATE_KB = /^\/create-knowledge-base$/;
@@ -203,5 +205,36 @@ describe('Retell adapter against the documented API contract', () => {
     });
     expect(res.status).toBe(400);
     expect(fake.server.violations.splice(0)).toHaveLength(1);
+  });
+
+  it('sets the agent’s webhook_url and the lifecycle webhook_events on create and update', async () => {
+    const notifications = { url: 'https://api.example.com/v2/platform-notifications/retell', secret: null };
+    const created = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_retell_notify', notifications }));
+    expect(fake.server.last('POST', CREATE_AGENT).json).toMatchObject({
+      webhook_url: notifications.url,
+      webhook_events: ['call_started', 'call_ended', 'call_analyzed'],
+    });
+    expect(fake.agents.get(created.platform_agent_id)?.webhook_url).toBe(notifications.url);
+    await adapter.updateAgent(credentials, created.platform_agent_id, deployment({ dedupe_token: 'op_retell_notify', notifications }));
+    expect(fake.server.last('PATCH', UPDATE_AGENT).json).toMatchObject({ webhook_url: notifications.url });
+  });
+
+  it('fetches a call with GET /v2/get-call/{call_id}, cost converted from cents', async () => {
+    const recorded = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/platform-notifications/retell/get-call.json'), 'utf8')) as { call_id: string };
+    fake.calls.set(recorded.call_id, recorded);
+    const call = await adapter.getCall(credentials, recorded.call_id);
+    expect(fake.server.last('GET', /^\/v2\/get-call\//).path).toBe(`/v2/get-call/${recorded.call_id}`);
+    expect(call).toMatchObject({
+      platform: 'retell',
+      platform_call_id: recorded.call_id,
+      platform_agent_id: 'oBeDLoLOeuAbiuaMFXRtDOLriTJ5tSxD',
+      status: 'completed',
+      cost_usd: 0.1367,
+      duration_seconds: 81.5,
+      from_number: '+12137771234',
+      analysis: { successful: true },
+    });
+    expect(call?.turns.map((t) => t.role)).toEqual(['agent', 'caller']);
+    await expect(adapter.getCall(credentials, 'call_missing')).resolves.toBeNull();
   });
 });

@@ -1,5 +1,7 @@
 import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
 import { VapiPlatformAdapter } from '../../core/platforms/vapi-platform-adapter';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { VapiFake } from '../support/contract-fakes/vapi-fake';
 import { WEBSITE_DATA_NOTICE } from '../../core/generation/website-data-fence';
 
@@ -171,5 +173,49 @@ describe('Vapi adapter against the documented API contract', () => {
     });
     expect(res.status).toBe(400);
     expect(fake.server.violations.splice(0)).toHaveLength(1);
+  });
+
+  it('points the assistant’s server messages at our route, with the secret in the documented X-Vapi-Secret header', async () => {
+    const notifications = { url: 'https://api.example.com/v2/platform-notifications/vapi', secret: 'vapi-server-secret-5f0c1e2d3b4a' };
+    const created = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_notify', notifications }));
+    expect(fake.server.last('POST', ASSISTANTS).json).toMatchObject({
+      server: { url: notifications.url, headers: { 'x-vapi-secret': notifications.secret } },
+      serverMessages: ['end-of-call-report', 'status-update'],
+    });
+    await adapter.updateAgent(credentials, created.platform_agent_id, deployment({ dedupe_token: 'op_vapi_notify', notifications: { url: notifications.url, secret: null } }));
+    const patch = fake.server.last('PATCH', ASSISTANT).json as Record<string, unknown>;
+    expect(patch.server).toEqual({ url: notifications.url });
+    expect(patch.serverMessages).toEqual(['end-of-call-report', 'status-update']);
+    // Without a notification target nothing about servers is sent.
+    await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_quiet' }));
+    expect(fake.server.last('POST', ASSISTANTS).json).not.toHaveProperty('server');
+  });
+
+  it('fetches a call with GET /call/{id} and normalises it as the end-of-call report is', async () => {
+    const recorded = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/platform-notifications/vapi/get-call.json'), 'utf8')) as { id: string };
+    fake.calls.set(recorded.id, recorded);
+    const call = await adapter.getCall(credentials, recorded.id);
+    expect(fake.server.last('GET', /^\/call\//).path).toBe(`/call/${recorded.id}`);
+    expect(call).toEqual({
+      platform: 'vapi',
+      platform_call_id: recorded.id,
+      platform_agent_id: '8a7b6c5d-4e3f-4a1b-9c8d-7e6f5a4b3c2d',
+      direction: 'inbound',
+      status: 'completed',
+      from_number: '+13125550166',
+      to_number: '+13125550147',
+      started_at: new Date('2026-12-03T12:00:00.512Z'),
+      ended_at: new Date('2026-12-03T12:00:44.012Z'),
+      duration_seconds: 43.5,
+      cost_usd: 0.0712,
+      recording_url: 'https://storage.vapi.ai/6f7c2d1e-recording.wav',
+      turns: [
+        { role: 'agent', text: 'Northside Plumbing, what is the emergency?', start_seconds: 0.49, end_seconds: 0.49 + 2.4 },
+        { role: 'caller', text: 'A pipe burst under my kitchen sink.', start_seconds: 3.69, end_seconds: 3.69 + 2.5 },
+      ],
+      analysis: { summary: 'Burst pipe; plumber dispatched.', successful: true, data: { issue: 'burst pipe' } },
+      ended_reason: 'customer-ended-call',
+    });
+    await expect(adapter.getCall(credentials, '00000000-0000-0000-0000-00000000dead')).resolves.toBeNull();
   });
 });

@@ -15,6 +15,16 @@ export interface FakeElevenLabsAgent {
   name: string;
   tags: string[];
   conversation_config: ConversationConfig;
+  platform_settings?: PlatformSettings;
+}
+/** A workspace webhook (WorkspaceWebhookResponseModel): made in the ElevenLabs settings, not by our client. */
+export interface FakeElevenLabsWebhook {
+  webhook_id: string;
+  name: string;
+  webhook_url: string;
+  is_disabled: boolean;
+  is_auto_disabled: boolean;
+  auth_type: 'hmac';
 }
 export interface FakeElevenLabsDocument {
   id: string;
@@ -60,16 +70,37 @@ const conversationConfig = z.strictObject({
 });
 type ConversationConfig = z.infer<typeof conversationConfig>;
 
+/** WebhookEventType, ConvAIWebhooks and AgentWorkspaceOverrides as elevenlabs-js models them. */
+export const ELEVENLABS_WEBHOOK_EVENT_TYPES = ['transcript', 'audio', 'call_initiation_failure', 'unredacted_transcript', 'unredacted_audio'] as const;
+const platformSettings = z
+  .object({
+    workspace_overrides: z
+      .strictObject({
+        conversation_initiation_client_data_webhook: z.record(z.string(), z.unknown()).nullable().optional(),
+        webhooks: z
+          .strictObject({
+            post_call_webhook_id: z.string().nullable().optional(),
+            events: z.array(z.enum(ELEVENLABS_WEBHOOK_EVENT_TYPES)).optional(),
+            transcript_format: z.string().optional(),
+            send_audio: z.boolean().nullable().optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+  })
+  .catchall(z.unknown());
+type PlatformSettings = z.infer<typeof platformSettings>;
+
 const createAgentBody = z.strictObject({
   conversation_config: conversationConfig,
-  platform_settings: z.record(z.string(), z.unknown()).optional(),
+  platform_settings: platformSettings.optional(),
   workflow: z.record(z.string(), z.unknown()).optional(),
   name: z.string().optional(),
   tags: z.array(z.string()).optional(),
 });
 const updateAgentBody = z.strictObject({
   conversation_config: conversationConfig.optional(),
-  platform_settings: z.record(z.string(), z.unknown()).optional(),
+  platform_settings: platformSettings.optional(),
   workflow: z.record(z.string(), z.unknown()).optional(),
   name: z.string().optional(),
   tags: z.array(z.string()).optional(),
@@ -99,6 +130,9 @@ export class ElevenLabsFake {
   readonly agents = new Map<string, FakeElevenLabsAgent>();
   readonly documents = new Map<string, FakeElevenLabsDocument>();
   readonly phones = new Map<string, FakeElevenLabsPhone>();
+  readonly webhooks = new Map<string, FakeElevenLabsWebhook>();
+  /** Conversations as GET /v1/convai/conversations/{id} answers them; tests put recorded ones here. */
+  readonly conversations = new Map<string, Record<string, unknown>>();
   readonly server: ContractFakeServer;
 
   constructor(readonly apiKey = `sk_${randomBytes(12).toString('hex')}`) {
@@ -112,6 +146,8 @@ export class ElevenLabsFake {
         { method: 'GET', path: /^\/v1\/convai\/agents\/([^/]+)$/, handle: (req, [id]) => this.getAgent(req, id!) },
         { method: 'PATCH', path: /^\/v1\/convai\/agents\/([^/]+)$/, handle: (req, [id]) => this.updateAgent(req, id!) },
         { method: 'DELETE', path: /^\/v1\/convai\/agents\/([^/]+)$/, handle: (req, [id]) => this.deleteAgent(req, id!) },
+        { method: 'GET', path: /^\/v1\/workspace\/webhooks$/, handle: (req) => this.listWebhooks(req) },
+        { method: 'GET', path: /^\/v1\/convai\/conversations\/([^/]+)$/, handle: (req, [id]) => this.getConversation(req, id!) },
         { method: 'GET', path: /^\/v1\/convai\/phone-numbers$/, handle: (req) => this.listPhones(req) },
         { method: 'POST', path: /^\/v1\/convai\/phone-numbers$/, handle: (req) => this.createPhone(req) },
         { method: 'PATCH', path: /^\/v1\/convai\/phone-numbers\/([^/]+)$/, handle: (req, [id]) => this.updatePhone(req, id!) },
@@ -170,14 +206,35 @@ export class ElevenLabsFake {
     }
   }
 
+  /** An agent may only select a webhook the workspace has. */
+  private checkWebhook(settings: PlatformSettings | undefined): void {
+    const id = settings?.workspace_overrides?.webhooks?.post_call_webhook_id;
+    if (id && !this.webhooks.has(id)) throw new ContractViolation(`webhook ${id} does not exist in the workspace`);
+  }
+
+  private listWebhooks(req: RecordedRequest): FakeReply {
+    expectNoBody(req);
+    expectQuery(req, ['include_usages']);
+    return { status: 200, body: { webhooks: [...this.webhooks.values()].map((w) => ({ ...w, created_at_unix_secs: 1764700000 })) } };
+  }
+
+  private getConversation(req: RecordedRequest, id: string): FakeReply {
+    expectNoBody(req);
+    expectQuery(req, []);
+    const conversation = this.conversations.get(id);
+    return conversation ? { status: 200, body: conversation } : notFound('conversation');
+  }
+
   private createAgent(req: RecordedRequest): FakeReply {
     const body = expectJson(req, createAgentBody);
     this.checkKnowledge(body.conversation_config);
+    this.checkWebhook(body.platform_settings);
     const agent: FakeElevenLabsAgent = {
       agent_id: `agent_${randomBytes(12).toString('hex')}`,
       name: body.name ?? '',
       tags: body.tags ?? [],
       conversation_config: body.conversation_config,
+      platform_settings: body.platform_settings,
     };
     this.agents.set(agent.agent_id, agent);
     return { status: 200, body: { agent_id: agent.agent_id } };
@@ -207,6 +264,8 @@ export class ElevenLabsFake {
     const agent = this.agents.get(id);
     if (!agent) return notFound('agent');
     this.checkKnowledge(body.conversation_config);
+    this.checkWebhook(body.platform_settings);
+    if (body.platform_settings) agent.platform_settings = { ...agent.platform_settings, ...body.platform_settings };
     if (body.name !== undefined) agent.name = body.name;
     if (body.tags !== undefined) agent.tags = body.tags;
     if (body.conversation_config) {

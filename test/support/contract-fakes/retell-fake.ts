@@ -25,6 +25,8 @@ export interface FakeRetellAgent {
   voice_id: string;
   language?: string;
   response_engine: { type: 'retell-llm'; llm_id: string; version?: number };
+  webhook_url?: string | null;
+  webhook_events?: string[];
   last_modification_timestamp: number;
 }
 export interface FakeRetellKnowledgeBase {
@@ -61,8 +63,14 @@ const llmFields = {
 const createLlmBody = z.strictObject(llmFields);
 const updateLlmBody = z.strictObject(llmFields);
 const responseEngine = z.strictObject({ type: z.literal('retell-llm'), llm_id: z.string().min(1), version: z.number().int().optional() });
+/** webhook_events as create-agent documents them. */
+export const RETELL_WEBHOOK_EVENT_TYPES = [
+  'call_started', 'call_ended', 'call_analyzed', 'transcript_updated', 'transfer_started', 'transfer_bridged', 'transfer_cancelled', 'transfer_ended',
+] as const;
 const agentFields = {
   agent_name: z.string().nullable().optional(),
+  webhook_url: z.string().url().nullable().optional(),
+  webhook_events: z.array(z.enum(RETELL_WEBHOOK_EVENT_TYPES)).optional(),
   voice_id: z.string().min(1),
   language: z.enum(LANGUAGES).optional(),
   response_engine: responseEngine,
@@ -102,6 +110,8 @@ export class RetellFake {
   readonly agents = new Map<string, FakeRetellAgent>();
   readonly knowledgeBases = new Map<string, FakeRetellKnowledgeBase>();
   readonly phoneNumbers = new Map<string, FakeRetellPhoneNumber>();
+  /** Calls as GET /v2/get-call/{call_id} answers them; tests put recorded calls here. */
+  readonly calls = new Map<string, Record<string, unknown>>();
   readonly server: ContractFakeServer;
 
   constructor(readonly apiKey = `key_${randomBytes(12).toString('hex')}`) {
@@ -120,6 +130,7 @@ export class RetellFake {
         { method: 'GET', path: /^\/get-agent\/([^/]+)$/, handle: (req, [id]) => this.getAgent(req, id!) },
         { method: 'PATCH', path: /^\/update-agent\/([^/]+)$/, handle: (req, [id]) => this.updateAgent(req, id!) },
         { method: 'DELETE', path: /^\/delete-agent\/([^/]+)$/, handle: (req, [id]) => this.deleteAgent(req, id!) },
+        { method: 'GET', path: /^\/v2\/get-call\/([^/]+)$/, handle: (req, [id]) => this.getCall(req, id!) },
         { method: 'GET', path: /^\/get-phone-number\/([^/]+)$/, handle: (req, [n]) => this.getPhoneNumber(req, n!) },
         { method: 'POST', path: /^\/import-phone-number$/, handle: (req) => this.importPhoneNumber(req) },
         { method: 'PATCH', path: /^\/update-phone-number\/([^/]+)$/, handle: (req, [n]) => this.updatePhoneNumber(req, n!) },
@@ -278,6 +289,13 @@ export class RetellFake {
     expectNoBody(req);
     if (!this.agents.delete(id)) return error(404, 'Agent not found');
     return { status: 204 };
+  }
+
+  private getCall(req: RecordedRequest, id: string): FakeReply {
+    expectNoBody(req);
+    expectQuery(req, []);
+    const call = this.calls.get(id);
+    return call ? { status: 200, body: call } : error(404, 'Call not found');
   }
 
   private getPhoneNumber(req: RecordedRequest, number: string): FakeReply {

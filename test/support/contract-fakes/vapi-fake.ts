@@ -18,6 +18,8 @@ export interface FakeVapiAssistant {
   voice?: z.infer<typeof voice>;
   transcriber?: z.infer<typeof transcriber>;
   metadata?: Record<string, unknown>;
+  server?: z.infer<typeof server>;
+  serverMessages?: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -42,7 +44,27 @@ const model = z.strictObject({
 });
 const voice = z.strictObject({ provider: z.string().min(1), voiceId: z.string().min(1) });
 const transcriber = z.strictObject({ provider: z.literal('deepgram'), model: z.string().optional(), language: z.string().optional() });
+/** Server (server-sdk-typescript src/api/types/Server.ts): no inline `secret` any more. */
+const server = z.strictObject({
+  url: z.string().url().optional(),
+  timeoutSeconds: z.number().min(1).max(300).optional(),
+  credentialId: z.string().optional(),
+  staticIpAddressesEnabled: z.boolean().optional(),
+  encryptedPaths: z.array(z.string()).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  backoffPlan: z.record(z.string(), z.unknown()).optional(),
+});
+/** AssistantServerMessagesItem. */
+export const VAPI_SERVER_MESSAGE_TYPES = [
+  'assistant.started', 'assistant.speechStarted', 'conversation-update', 'end-of-call-report', 'function-call', 'hang', 'language-changed',
+  'language-change-detected', 'model-output', 'phone-call-control', 'speech-update', 'status-update', 'transcript',
+  'transcript[transcriptType="final"]', 'tool-calls', 'transfer-destination-request', 'handoff-destination-request', 'transfer-update',
+  'user-interrupted', 'voice-input', 'chat.created', 'chat.deleted', 'session.created', 'session.updated', 'session.deleted', 'call.deleted',
+  'call.delete.failed',
+] as const;
 const assistantFields = {
+  server: server.optional(),
+  serverMessages: z.array(z.enum(VAPI_SERVER_MESSAGE_TYPES)).optional(),
   name: z.string().max(40).optional(),
   firstMessage: z.string().optional(),
   model: model.optional(),
@@ -74,6 +96,8 @@ function notFound(): FakeReply {
 export class VapiFake {
   readonly assistants = new Map<string, FakeVapiAssistant>();
   readonly phoneNumbers = new Map<string, FakeVapiPhoneNumber>();
+  /** Calls as GET /call/{id} answers them; tests put recorded calls here. */
+  readonly calls = new Map<string, Record<string, unknown>>();
   readonly server: ContractFakeServer;
   private readonly orgId = randomUUID();
 
@@ -84,6 +108,7 @@ export class VapiFake {
         { method: 'GET', path: /^\/assistant$/, handle: (req) => this.listAssistants(req) },
         { method: 'PATCH', path: /^\/assistant\/([^/]+)$/, handle: (req, [id]) => this.updateAssistant(req, id!) },
         { method: 'DELETE', path: /^\/assistant\/([^/]+)$/, handle: (req, [id]) => this.deleteAssistant(req, id!) },
+        { method: 'GET', path: /^\/call\/([^/]+)$/, handle: (req, [id]) => this.getCall(req, id!) },
         { method: 'GET', path: /^\/phone-number$/, handle: (req) => this.listPhoneNumbers(req) },
         { method: 'POST', path: /^\/phone-number$/, handle: (req) => this.createPhoneNumber(req) },
         { method: 'PATCH', path: /^\/phone-number\/([^/]+)$/, handle: (req, [id]) => this.updatePhoneNumber(req, id!) },
@@ -104,6 +129,13 @@ export class VapiFake {
   }
   stop(): Promise<void> {
     return this.server.stop();
+  }
+
+  private getCall(req: RecordedRequest, id: string): FakeReply {
+    expectNoBody(req);
+    expectQuery(req, []);
+    const call = this.calls.get(id);
+    return call ? { status: 200, body: call } : notFound();
   }
 
   private createAssistant(req: RecordedRequest): FakeReply {
