@@ -8,6 +8,7 @@ import {
   dedupeKey,
   finiteNumber,
   hmacSha256Hex,
+  requireSecret,
   idString,
   longText,
   MAX_TURNS,
@@ -202,6 +203,7 @@ export class ElevenLabsNotificationReader implements PlatformNotificationReader 
   }
 
   verify(req: NotificationRequest, secret: string): void {
+    requireSecret(secret);
     const header = singleHeader(req, ELEVENLABS_SIGNATURE_HEADER);
     if (!header) throw new NotificationRejected('unsigned', 'no ElevenLabs-Signature header');
     let timestamp: string | undefined;

@@ -7,6 +7,7 @@ import {
   dedupeKey,
   finiteNumber,
   hmacSha256Hex,
+  requireSecret,
   idString,
   MAX_TURNS,
   NotificationRejected,
@@ -83,6 +84,7 @@ export class LocalNotificationReader implements PlatformNotificationReader {
   }
 
   verify(req: NotificationRequest, secret: string): void {
+    requireSecret(secret);
     const header = singleHeader(req, LOCAL_SIGNATURE_HEADER);
     if (!header) throw new NotificationRejected('unsigned', 'no Wfw-Local-Signature header');
     const match = /^t=(\d{1,12}),v1=([0-9a-f]{64})$/i.exec(header.trim());

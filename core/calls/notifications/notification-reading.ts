@@ -113,6 +113,14 @@ export function singleHeader(req: NotificationRequest, name: string): string | u
   return value;
 }
 
+/**
+ * An empty secret would make an empty X-Vapi-Secret (or an HMAC keyed with "") verify: no stored
+ * secret means nothing can be verified.
+ */
+export function requireSecret(secret: string): void {
+  if (typeof secret !== 'string' || secret.length === 0) throw new NotificationRejected('bad_signature', 'no secret is configured to verify this platform');
+}
+
 export function hmacSha256Hex(secret: string, ...parts: (string | Buffer)[]): string {
   const hmac = createHmac('sha256', secret);
   for (const part of parts) hmac.update(part);

@@ -8,6 +8,7 @@ import {
   dedupeKey,
   finiteNumber,
   hmacSha256Hex,
+  requireSecret,
   idString,
   longText,
   MAX_TURNS,
@@ -178,6 +179,7 @@ export class RetellNotificationReader implements PlatformNotificationReader {
 
   /** `secret` is the account's Retell API key (the one with webhook permission). */
   verify(req: NotificationRequest, secret: string): void {
+    requireSecret(secret);
     const header = singleHeader(req, RETELL_SIGNATURE_HEADER);
     if (!header) throw new NotificationRejected('unsigned', 'no x-retell-signature header');
     const match = SIGNATURE.exec(header.trim());

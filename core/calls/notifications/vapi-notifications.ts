@@ -8,6 +8,7 @@ import {
   dedupeKey,
   finiteNumber,
   hmacSha256Hex,
+  requireSecret,
   idString,
   longText,
   MAX_TURNS,
@@ -211,6 +212,7 @@ export class VapiNotificationReader implements PlatformNotificationReader {
   }
 
   verify(req: NotificationRequest, secret: string): void {
+    requireSecret(secret);
     const signature = singleHeader(req, this.signatureHeader);
     if (signature !== undefined) {
       this.verifyHmac(req, secret, signature);

@@ -100,6 +100,8 @@ describe('Vapi server messages', () => {
     expect(outcome(() => reader.verify(request(report, { 'x-vapi-secret': 'another-secret-000000' }), SECRET))).toBe('bad_signature');
     expect(outcome(() => reader.verify(request(report, { 'x-vapi-secret': '' }), SECRET))).toBe('bad_signature');
     expect(outcome(() => reader.verify(request(report, {}), SECRET))).toBe('unsigned');
+    // No stored secret verifies nothing, not even an empty header.
+    expect(outcome(() => reader.verify(request(report, { 'x-vapi-secret': '' }), ''))).toBe('bad_signature');
     expect(outcome(() => reader.verify(request(report, { 'x-signature': 'abc' }), SECRET))).toBe('bad_signature');
     expect(outcome(() => reader.verify(request(report, { ...hmacHeaders(report, NOW), 'x-timestamp': 'soon' }), SECRET))).toBe('bad_signature');
   });
