@@ -44,7 +44,7 @@ interface CallerTurn {
   target: QuestionTarget | null;
 }
 
-const FILLERS = new Set(['yeah', 'yes', 'yep', 'sure', 'um', 'uh', 'so', 'well', 'oh', 'okay', 'ok', 'its', 'it', 'is', 'thats', 'like', 'hmm', 'right', 'and', 'the', 'its', 'uhh', 'umm']);
+const FILLERS = new Set(['hi', 'hello', 'hey', 'yeah', 'yes', 'yep', 'sure', 'um', 'uh', 'so', 'well', 'oh', 'okay', 'ok', 'its', 'it', 'is', 'thats', 'like', 'hmm', 'right', 'and', 'the', 'its', 'uhh', 'umm']);
 const NON_ANSWERS = ['i dont know', 'not sure', 'no idea', 'i have no idea', 'dont remember', 'i cant remember', 'no preference', 'doesnt matter'].map(phrase);
 
 const PERSON_NAME_FIELD = /(^|_)name$/;
@@ -362,6 +362,7 @@ function resolve(field: ExtractionField, list: Candidate[]): ExtractedField {
 
   let winner: Candidate;
   let conflict = false;
+  const mergedEvidence: ExtractionEvidence[] = [];
   if (field.type === 'enum') {
     // enums: the value named most strongly wins; ties go to the earliest (the caller's main concern)
     const scores = new Map<string, { score: number; first: Candidate }>();
@@ -382,8 +383,21 @@ function resolve(field: ExtractionField, list: Candidate[]): ExtractedField {
         if (c.confirmed && !winner.confirmed) winner = c;
         continue;
       }
-      const confirmedOver = c.confirmed && !winner.confirmed && typeof c.value === 'string' && typeof winner.value === 'string' && c.value.split(' ')[0].toLowerCase() === winner.value.split(' ')[0].toLowerCase();
-      if (c.correction || confirmedOver || (c.confirmed && !winner.confirmed)) {
+      if (c.confirmed && !winner.confirmed && typeof c.value === 'string' && typeof winner.value === 'string' && !c.value.includes(' ') && winner.value.includes(' ')) {
+        // a surname spelled on its own ("R-U-I-Z") confirms or corrects the last word of the name given before
+        const words = winner.value.split(' ');
+        if (words[words.length - 1].toLowerCase() !== c.value.toLowerCase()) words[words.length - 1] = c.value;
+        const merged = words.join(' ');
+        if (merged !== winner.value) {
+          const earlier = winner;
+          winner = { ...c, value: merged };
+          mergedEvidence.push(earlier.evidence);
+        } else winner = { ...winner, confirmed: true, confidence: Math.max(winner.confidence, c.confidence) };
+        mergedEvidence.push(c.evidence);
+        conflict = false;
+        continue;
+      }
+      if (c.correction || (c.confirmed && !winner.confirmed)) {
         winner = c;
         conflict = false;
       } else if (winner.correction || (winner.confirmed && !c.confirmed)) {
@@ -398,6 +412,6 @@ function resolve(field: ExtractionField, list: Candidate[]): ExtractedField {
   const repeats = supporting.length - 1;
   let confidence = winner.confidence + (repeats > 0 ? 0.04 : 0);
   if (conflict) confidence -= 0.25;
-  const evidence = supporting.map((c) => c.evidence).filter((e, i, all) => all.findIndex((x) => x.turn === e.turn && x.quote === e.quote) === i);
+  const evidence = [...mergedEvidence, ...supporting.map((c) => c.evidence)].sort((a, b) => a.turn - b.turn).filter((e, i, all) => all.findIndex((x) => x.turn === e.turn && x.quote === e.quote) === i);
   return { name: field.name, value: winner.value, confidence: clamp(confidence), evidence };
 }

@@ -73,6 +73,7 @@ const INTENTS: { id: string; phrases: string[] }[] = [
   { id: 'cancel', phrases: ['cancel'] },
   { id: 'reschedule', phrases: ['reschedule', 'move my appointment', 'change my appointment', 'change my reservation', 'move my reservation'] },
   { id: 'book', phrases: ['book', 'schedule', 'appointment', 'reservation', 'table for', 'come out', 'send someone', 'come in', 'get in', 'set up'] },
+  { id: 'repair', phrases: ['isnt working', 'not working', 'stopped working', 'broke', 'broken', 'leak*', 'send someone', 'come out', 'technician', 'wont start', 'making a noise', 'clog*', 'no heat', 'no hot water', 'check engine'] },
   { id: 'quote', phrases: ['estimate', 'quote', 'how much', 'price', 'cost'] },
   { id: 'refill', phrases: ['refill', 'prescription'] },
   { id: 'complaint', phrases: ['complaint', 'unhappy', 'disappointed', 'manager'] },

@@ -54,7 +54,7 @@ const NAME_CUES: Record<string, string[]> = {
   seating: ['seating', 'seat', 'patio', 'booth', 'table'],
   access: ['access', 'gate', 'code', 'pets', 'get'],
   owner: ['own', 'owner', 'rent', 'renting', 'homeowner'],
-  occupants: ['anyone', 'elderly', 'young', 'health', 'home', 'baby'],
+  occupants: ['anyone', 'elderly', 'young', 'health', 'baby', 'unwell', 'vulnerable'],
   shut: ['shut', 'turned', 'off', 'valve'],
   preapproved: ['approved', 'preapproved', 'financing', 'mortgage', 'cash'],
   attorney: ['attorney', 'lawyer', 'represented'],

@@ -65,7 +65,7 @@ const STATEMENTS: { fieldWord: string; phrases: { words: string; value: boolean 
     fieldWord: 'occupants',
     phrases: [
       { words: 'elderly', value: true }, { words: 'newborn', value: true }, { words: 'baby', value: true }, { words: 'infant', value: true }, { words: 'oxygen', value: true },
-      { words: 'my mother lives', value: true }, { words: 'years old', value: true }, { words: 'just us', value: false }, { words: 'just me', value: false },
+      { words: 'my mother lives', value: true }, { words: 'just us', value: false }, { words: 'just me', value: false },
     ],
   },
   {
