@@ -71,7 +71,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       // A step that `finishes` the operation records itself in the operation's terminal write.
       if (!options.finishes) await operations.stepFinished(operationId, name, 'completed', options.detail?.(result), options.next?.());
       return result;
-    }, STEP_ATTEMPTS[name]);
+    }, STEP_ATTEMPTS[name], operationId);
   }
 
   /** The prompt version an operation wrote (generate records its number on the operation). */
@@ -287,7 +287,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         if (agent.platform_agent_id) await agents.update(agentId, { platform_agent_id: null, platform_kb_ids: [] });
         await operations.stepFinished(operationId, stepName, stepName === 'deploy' ? 'compensated' : 'completed');
         return true;
-      }, COMPENSATION_ATTEMPTS);
+      }, COMPENSATION_ATTEMPTS, operationId);
     },
 
     /** Compensation: the number goes back; already released is fine. */
@@ -317,7 +317,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         if (agent.telephony_number_id) await agents.update(agentId, { telephony_number_id: null });
         await operations.stepFinished(operationId, stepName, stepName === 'number' ? 'compensated' : 'completed');
         return held.e164;
-      }, COMPENSATION_ATTEMPTS);
+      }, COMPENSATION_ATTEMPTS, operationId);
     },
 
     /**
@@ -399,7 +399,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         );
         await agents.update(agentId, { platform_kb_ids: deployed.knowledge_base_ids });
         return true;
-      }, COMPENSATION_ATTEMPTS);
+      }, COMPENSATION_ATTEMPTS, operationId);
     },
 
     /** A failed update leaves the agent as it was: active, on its previous prompt version. */

@@ -7,6 +7,8 @@ import { z } from 'zod';
  * guard of core/outbound is not needed here.
  *
  * Nothing built here ever carries request headers into an error message: those hold API keys.
+ * The messages quote the provider, for our logs: clients get our own words for a failure
+ * (providerFailureMessage in activities/activity-errors.ts), built from its kind and status.
  */
 
 export const PROVIDER_TIMEOUT_MS = 15_000;
@@ -18,7 +20,10 @@ export interface ProviderFailure {
   retryable: boolean;
   /** HTTP status when the provider answered; absent for network failures and timeouts. */
   status?: number;
-  /** Safe to log: method, path, status and the provider's own error message, never headers. */
+  /**
+   * For the worker's log, not for clients: method, path, status and the provider's own error
+   * message (known secrets scrubbed), never headers. Clients see `kind` and `status` in our words.
+   */
   message: string;
 }
 

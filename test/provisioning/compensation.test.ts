@@ -5,14 +5,21 @@ import { serveBusinessSite, BusinessSite } from '../support/business-site';
 import { client } from '../support/http-client';
 import { startStack, Stack, waitForOperation } from '../support/temporal-harness';
 
+/** Provider texts: what a platform says when it refuses. Clients must never read them. */
+const REFUSAL_TEXT = 'voice not available in this region';
+const INTERNAL_HOST = 'tts-gw-07.eu-west.corp.internal';
+const LEAKY_TEXT = `local POST /v1/agents: HTTP 422: upstream ${INTERNAL_HOST}:8443 (10.40.3.17) rejected voice_id`;
+
 /**
  * The local platform with one behaviour switched: deploying to an agent named "FailDeploy" is
- * refused by the platform, attaching a number to one named "FailAttach" is refused. Real writes
- * happen before the refusals, so compensation has something real to undo.
+ * refused by the platform (and to "LeakyDeploy", with a message naming an internal host),
+ * attaching a number to one named "FailAttach" is refused. Real writes happen before the
+ * refusals, so compensation has something real to undo.
  */
 class RefusingPlatform extends LocalPlatformAdapter {
   override async createAgent(credentials: PlatformCredentials, deployment: AgentDeployment) {
-    if (deployment.name === 'FailDeploy') throw new PlatformError('local', 'invalid_request', 'voice not available in this region', false, 422);
+    if (deployment.name === 'FailDeploy') throw new PlatformError('local', 'invalid_request', REFUSAL_TEXT, false, 422);
+    if (deployment.name === 'LeakyDeploy') throw new PlatformError('local', 'invalid_request', LEAKY_TEXT, false, 422);
     return super.createAgent(credentials, deployment);
   }
   override async attachPhoneNumber(credentials: PlatformCredentials, platformAgentId: string, phone: PhoneAttachment) {
@@ -45,7 +52,9 @@ describe('failure and compensation', () => {
     const accepted = await client(stack.baseUrl, acct.token).post('/v2/agents', { payload: { name: 'FailDeploy', platform: 'local', business_url: site.url, template_id: 'dental_receptionist' } });
     const op = await waitForOperation(stack.baseUrl, acct.token, accepted.body.operation_id);
     expect(op.status).toBe('failed');
-    expect(op.error).toEqual({ code: 'PLATFORM_INVALID_REQUEST', message: expect.stringContaining('voice not available'), retryable: false, step: 'deploy' });
+    // Our code and our words; the platform's own text is for the worker's log.
+    expect(op.error).toEqual({ code: 'PLATFORM_INVALID_REQUEST', message: 'The voice platform (local) rejected the request (HTTP 422).', retryable: false, step: 'deploy' });
+    expect(JSON.stringify(op)).not.toContain(REFUSAL_TEXT);
     expect(op.steps.find((s: { name: string }) => s.name === 'deploy').status).toBe('failed');
     expect(op.steps.find((s: { name: string }) => s.name === 'number').status).toBe('pending');
     expect(await count('local_platform_agents', { dedupe_token: op.id })).toBe(0);
@@ -55,6 +64,26 @@ describe('failure and compensation', () => {
     const events = await stack.core.events.list(acct.accountId, { limit: 10 });
     expect(events.map((e) => e.event_type)).toEqual(['agent.provisioning_failed']);
     expect(events[0].data).toMatchObject({ status: 'failed', error: { code: 'PLATFORM_INVALID_REQUEST', step: 'deploy' } });
+  });
+
+  it('never passes a provider message to the client: not on the operation, its steps, nor the failure event', async () => {
+    const acct = await stack.createAccount();
+    const c = client(stack.baseUrl, acct.token);
+    const accepted = await c.post('/v2/agents', { payload: { name: 'LeakyDeploy', platform: 'local', business_url: site.url, template_id: 'dental_receptionist' } });
+    const op = await waitForOperation(stack.baseUrl, acct.token, accepted.body.operation_id);
+    expect(op.status).toBe('failed');
+    expect(op.error).toEqual({ code: 'PLATFORM_INVALID_REQUEST', message: 'The voice platform (local) rejected the request (HTTP 422).', retryable: false, step: 'deploy' });
+    const events = await c.get(`/v2/events?format=json&agent_id=${op.agent_id}`);
+    expect(events.status).toBe(200);
+    expect(events.body.data.map((e: { event_type: string }) => e.event_type)).toEqual(['agent.provisioning_failed']);
+    const listed = await c.get('/v2/operations');
+    const agent = await c.get(`/v2/agents/${op.agent_id}`);
+    for (const seen of [op, events.body, listed.body, agent.body]) {
+      const text = JSON.stringify(seen);
+      expect(text).not.toContain(INTERNAL_HOST);
+      expect(text).not.toContain('10.40.3.17');
+      expect(text).not.toContain('voice_id');
+    }
   });
 
   it('undoes the deployed agent and the bought number when a later step fails', async () => {
