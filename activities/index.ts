@@ -6,6 +6,9 @@ import type { TelephonyAdapter, TelephonyName } from '../core/telephony/telephon
 import { createTelephonyAdapters } from '../core/telephony/telephony-registry';
 import { createAgentActivities } from './agent-activities';
 import { createWebhookActivities } from './webhook-activities';
+import { createCallActivities } from './call-activities';
+import { DeterministicCallExtractor } from '../core/calls/extraction/deterministic-call-extractor';
+import { LocalCallSimulator } from '../core/platforms/local-call-simulator';
 
 export interface ActivityOverrides {
   platforms?: Partial<Record<PlatformName, PlatformAdapter>>;
@@ -14,7 +17,21 @@ export interface ActivityOverrides {
 
 /** Every activity the worker registers, built from the core's services and the provider adapters. */
 export function createActivities(core: Core, overrides: ActivityOverrides = {}) {
+  const platforms = { ...createPlatformAdapters({ connection: core.connection, localLatencyMs: core.config.localPlatformLatencyMs }), ...overrides.platforms };
   return {
+    ...createCallActivities({
+      calls: core.calls,
+      agents: core.models.agents,
+      researchReports: core.models.researchReports,
+      templates: core.templates,
+      events: core.events,
+      extractor: new DeterministicCallExtractor(),
+      platforms,
+      credentials: core.credentials,
+      simulator: new LocalCallSimulator(core.localCallSecrets, () => core.config.apiInternalUrl),
+      masksSensitiveData: async (accountId) => (await core.accounts.settings(accountId)).mask_sensitive_data,
+      locale: { timezone: core.config.calls.defaultTimezone, country: core.config.calls.defaultCountry },
+    }),
     ...createAgentActivities({
       agents: core.agents,
       operations: core.operations,
@@ -23,7 +40,7 @@ export function createActivities(core: Core, overrides: ActivityOverrides = {}) 
       research: core.research,
       templates: core.templates,
       generator: createAgentGenerator({ llmBaseUrl: core.config.llm.baseUrl, llmApiKey: core.config.llm.apiKey, llmModel: core.config.llm.model }),
-      platforms: { ...createPlatformAdapters({ connection: core.connection, localLatencyMs: core.config.localPlatformLatencyMs }), ...overrides.platforms },
+      platforms,
       telephony: { ...createTelephonyAdapters({ connection: core.connection }), ...overrides.telephony },
       credentials: core.credentials,
     }),

@@ -16,6 +16,7 @@ import { scoutRoutes } from './routes/scout-routes';
 import { templateRoutes } from './routes/template-routes';
 import { webhookRoutes } from './routes/webhook-routes';
 import { eventRoutes } from './routes/event-routes';
+import { callRoutes } from './routes/call-routes';
 
 export interface ApiDeps {
   core: Core;
@@ -46,6 +47,7 @@ export function apiRoutes({ core, probes, openApiDocument = () => ({}), extraRou
     ...platformCredentialRoutes({ credentials: core.credentials }),
     ...webhookRoutes({ webhooks: core.webhooks, agents: core.agents, quotas: core.quotas }),
     ...eventRoutes({ streams: core.eventStream }),
+    ...callRoutes({ calls: core.calls, ingestion: core.callIngestion, testCalls: core.testCalls }),
     ...extraRoutes,
   ];
 }

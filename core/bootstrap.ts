@@ -6,6 +6,7 @@ import { connectDatabase } from './db/database';
 import { createLogger } from './logging/logger';
 import { connectTemporal, type TemporalHandle } from './temporal/temporal-connection';
 import { TemporalAgentWorkflows } from './temporal/agent-workflow-client';
+import { TemporalCallWorkflows } from './temporal/call-workflow-client';
 import { TemporalWebhookWorkflows } from './temporal/webhook-workflow-client';
 
 export interface Runtime {
@@ -30,6 +31,7 @@ export async function bootstrap(serviceName: string): Promise<Runtime> {
   const core = createCore(config, connection, logger, {
     workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue),
     webhookWorkflows: new TemporalWebhookWorkflows(temporal.client, config.temporal.taskQueue, config.webhooks),
+    callWorkflows: new TemporalCallWorkflows(temporal.client, config.temporal.taskQueue),
   });
   await core.ensureIndexes();
   return {

@@ -40,6 +40,11 @@ import { ResearchService } from './research/research-service';
 import type { Template } from './templates/template';
 import { getTemplate, listTemplates } from './templates/template-catalog';
 import { suggestTemplate } from './templates/template-suggester';
+import { callClaimModel, callExtractionModel, callModel, callNotificationModel, callTranscriptModel } from './calls/call-model';
+import { CallService } from './calls/call-service';
+import { CallIngestionService, CallTimings, CallWorkflowStarter } from './calls/call-ingestion-service';
+import { TestCallService } from './calls/test-call-service';
+import { LocalNotificationSecrets, localNotificationSecretModel } from './platforms/local-call-simulator';
 
 /**
  * The one place where the core's services are built and wired. The API, the worker, the CLI and
@@ -67,6 +72,12 @@ export interface Core {
    * a stream is open, so building it in a process that serves none (worker, CLI) costs nothing.
    */
   eventStream: EventStreamService;
+  calls: CallService;
+  /** Platform notifications in (POST /v2/platform-notifications/{platform}/{account_id}). */
+  callIngestion: CallIngestionService;
+  testCalls: TestCallService;
+  /** Each account's local-platform signing secret (the simulator signs with it, ingestion verifies). */
+  localCallSecrets: LocalNotificationSecrets;
   models: ReturnType<typeof createModels>;
   templates: TemplateCatalog;
   research: Researcher;
@@ -92,6 +103,7 @@ export interface CoreAdapters {
   /** Temporal in the API and worker; tests may pass their own. */
   workflows: AgentWorkflowStarter;
   webhookWorkflows: WebhookWorkflowStarter;
+  callWorkflows: CallWorkflowStarter;
   research: Researcher;
   /** Guard options over the configuration's (a DNS resolver, an address allow-list): how tests rebind a name. */
   outboundGuard: Partial<OutboundGuardOptions>;
@@ -123,6 +135,12 @@ function createModels(connection: Connection) {
     deliveryAttempts: deliveryAttemptModel(connection),
     webhookReplayClaims: replayClaimModel(connection),
     retentionProgress: retentionProgressModel(connection),
+    calls: callModel(connection),
+    callTranscripts: callTranscriptModel(connection),
+    callExtractions: callExtractionModel(connection),
+    callClaims: callClaimModel(connection),
+    callNotifications: callNotificationModel(connection),
+    localNotificationSecrets: localNotificationSecretModel(connection),
   };
 }
 
@@ -142,6 +160,8 @@ function retentionRules(models: ReturnType<typeof createModels>, config: Config)
     { name: 'research_reports', model: models.researchReports, retentionMs: r.researchReportsMs, keep: async (d: { _id: string }) => !!(await models.agents.exists({ research_report_id: d._id })) },
     { name: 'operations', model: models.operations, retentionMs: r.operationsMs, keep: (d: { status: never }) => !TERMINAL_STATUSES.has(d.status) },
     { name: 'batches', model: models.batches, retentionMs: r.operationsMs },
+    // The raw notifications (audit); the calls, transcripts and extractions made from them stay.
+    { name: 'call_notifications', model: models.callNotifications, retentionMs: r.callNotificationsMs },
   ];
 }
 
@@ -150,6 +170,11 @@ const noWebhookWorkflows: WebhookWorkflowStarter = {
   startDelivery: () => Promise.reject(new Error('no workflow engine in this process')),
   startManualRetry: () => Promise.reject(new Error('no workflow engine in this process')),
   workflowState: () => Promise.reject(new Error('no workflow engine in this process')),
+};
+
+const noCallWorkflows: CallWorkflowStarter = {
+  signalWithStart: () => Promise.reject(new Error('no workflow engine in this process')),
+  start: () => Promise.reject(new Error('no workflow engine in this process')),
 };
 
 const noWorkflows: AgentWorkflowStarter = {
@@ -175,7 +200,19 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const quotas = new QuotaService(models, config.quotas, rateLimits);
   const eventStream = new EventStreamService({ events: models.events, sequences: models.eventSequences, tokens, logger, settings: config.events, quotas });
   const webhooks = new WebhookService(models.webhookSubscriptions, models.webhookDeliveries, models.deliveryAttempts, box, guard, { secretGraceSeconds: config.webhooks.secretGraceSeconds }, webhookWorkflows, logger);
+  const calls = new CallService(
+    { calls: models.calls, transcripts: models.callTranscripts, extractions: models.callExtractions, claims: models.callClaims, notifications: models.callNotifications },
+    box,
+    (config.publicBaseUrl ?? config.apiInternalUrl).replace(/\/+$/, ''),
+  );
+  const callWorkflows = adapters.callWorkflows ?? noCallWorkflows;
+  const callTimings: CallTimings = { endWaitSeconds: config.calls.endWaitSeconds, pollIntervalSeconds: config.calls.pollIntervalSeconds, maxPolls: config.calls.maxPolls };
+  const localCallSecrets = new LocalNotificationSecrets(models.localNotificationSecrets, box);
   return {
+    calls,
+    callIngestion: new CallIngestionService({ calls, accounts: models.accounts, agents: models.agents, credentials, localSecrets: localCallSecrets, workflows: callWorkflows, timings: callTimings, logger }),
+    testCalls: new TestCallService(agents, calls, callWorkflows, callTimings),
+    localCallSecrets,
     webhooks,
     webhookDispatcher: new WebhookDispatcher(models.outbox, models.events, models.webhookSubscriptions, webhooks, webhookWorkflows, events, logger, config.outboxPollMs),
     retention: retentionSweeps(retentionRules(models, config), models.retentionProgress, { firstLookbackDays: config.retention.firstLookbackDays }),

@@ -8,6 +8,9 @@ const accountSchema = z
     id: z.string(),
     name: z.string(),
     credit_balance: z.object({ amount_cents: z.number().int(), currency: z.literal('usd') }),
+    settings: z.object({
+      mask_sensitive_data: z.boolean().describe('Card, bank account and social security numbers are masked in stored transcripts, extractions and events. On by default; off only when set so explicitly.'),
+    }),
     created_at: z.string(),
   })
   .meta({ id: 'Account' });
@@ -24,6 +27,19 @@ export function accountRoutes(deps: { accounts: AccountService }): RouteSpec[] {
       responses: { 200: { description: 'The account.', schema: accountSchema } },
       async handler({ principal }) {
         return { status: 200, body: await deps.accounts.get(principal.accountId) };
+      },
+    }),
+    defineRoute({
+      method: 'patch',
+      path: '/v2/account',
+      operationId: 'updateAccount',
+      summary: 'Change the account’s settings',
+      tag: 'account',
+      scope: 'account:admin',
+      body: z.object({ settings: z.object({ mask_sensitive_data: z.boolean().optional() }).strict() }).strict(),
+      responses: { 200: { description: 'The account with its new settings.', schema: accountSchema } },
+      async handler({ principal, body }) {
+        return { status: 200, body: await deps.accounts.updateSettings(principal.accountId, body.settings) };
       },
     }),
   ];

@@ -1,7 +1,7 @@
 import { Model } from 'mongoose';
 import { NotFoundError } from '../errors/errors';
 import { newId } from '../ids/ids';
-import { AccountDoc } from './account-model';
+import { AccountDoc, AccountSettings, DEFAULT_ACCOUNT_SETTINGS } from './account-model';
 
 /** Every new account starts with $50.00 of free credit (product page: "$50 Free credit on signup"). */
 export const SIGNUP_CREDIT_CENTS = 5000;
@@ -11,6 +11,7 @@ export interface AccountView {
   id: string;
   name: string;
   credit_balance: { amount_cents: number; currency: 'usd' };
+  settings: AccountSettings;
   created_at: string;
 }
 
@@ -24,6 +25,7 @@ export class AccountService {
       credit_balance_cents: SIGNUP_CREDIT_CENTS,
       currency: 'usd',
       created_at: new Date(),
+      settings: {},
     });
     return toView(doc.toObject());
   }
@@ -32,6 +34,19 @@ export class AccountService {
     const doc = await this.accounts.findById(accountId).lean<AccountDoc>();
     if (!doc) throw new NotFoundError('account', accountId);
     return toView(doc);
+  }
+
+  async updateSettings(accountId: string, changes: Partial<AccountSettings>): Promise<AccountView> {
+    const set = Object.fromEntries(Object.entries(changes).map(([k, v]) => [`settings.${k}`, v]));
+    const doc = await this.accounts.findOneAndUpdate({ _id: accountId }, { $set: set }, { returnDocument: 'after' }).lean<AccountDoc>();
+    if (!doc) throw new NotFoundError('account', accountId);
+    return toView(doc);
+  }
+
+  /** The account's settings with the defaults filled in (also for accounts made before a setting existed). */
+  async settings(accountId: string): Promise<AccountSettings> {
+    const doc = await this.accounts.findById(accountId, { settings: 1 }).lean<AccountDoc>();
+    return settingsOf(doc?.settings);
   }
 
   async list(): Promise<AccountView[]> {
@@ -46,6 +61,11 @@ function toView(doc: AccountDoc): AccountView {
     id: doc._id,
     name: doc.name,
     credit_balance: { amount_cents: doc.credit_balance_cents, currency: doc.currency },
+    settings: settingsOf(doc.settings),
     created_at: doc.created_at.toISOString(),
   };
+}
+
+function settingsOf(stored: Partial<AccountSettings> | undefined): AccountSettings {
+  return { ...DEFAULT_ACCOUNT_SETTINGS, ...(stored ?? {}) };
 }

@@ -1,5 +1,6 @@
 import { Connection, Model, Schema } from 'mongoose';
-import { DocOf, field } from '../db/schema-types';
+import { absentOnOlder, DocOf, field } from '../db/schema-types';
+import type { ExtractionOverrides } from '../calls/extraction-schema';
 import type { PlatformName } from '../platforms/platform-adapter';
 import type { TelephonyName } from '../telephony/telephony-adapter';
 
@@ -18,6 +19,8 @@ const agentFields = {
   language: { type: String, required: true },
   area_code: { type: String, default: null },
   metadata: { type: field.mixed<Record<string, string>>(), default: {} },
+  /** The agent's changes to its template's extraction schema (core/calls/extraction-schema.ts). */
+  extraction_overrides: absentOnOlder({ type: field.mixed<ExtractionOverrides | null>(), default: null }),
   /** Set when a client pins the prompt instead of the generated one. */
   prompt_override: { type: String, default: null },
   current_prompt_version: { type: Number, default: null },

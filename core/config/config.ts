@@ -85,6 +85,16 @@ const envSchema = z.object({
   WFW_SWEEP_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(600),
   /** How many days before the first sweepable day a rule's very first pass looks (documents older than retention exist from then on). */
   WFW_RETENTION_FIRST_LOOKBACK_DAYS: z.coerce.number().int().min(0).default(7),
+  /** Where the worker reaches the API itself (the local platform posts its call notifications there); default http://127.0.0.1:PORT. */
+  WFW_API_INTERNAL_URL: z.string().url().optional(),
+  /** How long a call's workflow waits for the end-of-call notification before asking the platform. */
+  WFW_CALL_END_WAIT_SECONDS: z.coerce.number().int().min(1).default(3600),
+  WFW_CALL_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
+  WFW_CALL_MAX_POLLS: z.coerce.number().int().min(0).default(10),
+  /** The business's zone and country when its research found no address to tell them by. */
+  WFW_DEFAULT_TIMEZONE: z.string().refine(isTimeZone, 'an IANA time zone, e.g. America/New_York').default('America/New_York'),
+  WFW_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. US').default('US'),
+  WFW_RETENTION_CALL_NOTIFICATIONS_DAYS: z.coerce.number().int().min(1).default(90),
   LLM_BASE_URL: z.string().url().optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().optional(),
@@ -106,6 +116,9 @@ export interface Config {
   maxBodyBytes: number;
   idempotencyLockMs: number;
   publicBaseUrl?: string;
+  /** The API as the worker reaches it (WFW_API_INTERNAL_URL). */
+  apiInternalUrl: string;
+  calls: { endWaitSeconds: number; pollIntervalSeconds: number; maxPolls: number; defaultTimezone: string; defaultCountry: string };
   /** Newest first, each 32 bytes base64; empty means the database-held development key. */
   encryptionKeys: KeyEntry[];
   localPlatformLatencyMs: number;
@@ -113,7 +126,7 @@ export interface Config {
   webhooks: { retryScheduleMs: number[]; retryAfterCapMs: number; timeoutMs: number; disableAfterSeconds: number; secretGraceSeconds: number };
   events: { pollIntervalMs: number; gapGraceMs: number; heartbeatMs: number; authRecheckMs: number };
   outboxPollMs: number;
-  retention: { eventsMs: number; webhookDeliveriesMs: number; researchReportsMs: number; operationsMs: number; sweepIntervalMs: number; firstLookbackDays: number };
+  retention: { eventsMs: number; webhookDeliveriesMs: number; researchReportsMs: number; operationsMs: number; callNotificationsMs: number; sweepIntervalMs: number; firstLookbackDays: number };
 }
 
 /** Per-account quotas and the extra rate-limit buckets; each answers 429 when reached. */
@@ -132,6 +145,15 @@ export interface QuotaConfig {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function parseDuration(text: string): number | null {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
@@ -171,6 +193,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.WFW_MAX_BODY_BYTES,
     idempotencyLockMs: e.WFW_IDEMPOTENCY_LOCK_SECONDS * 1000,
     publicBaseUrl: e.WFW_PUBLIC_BASE_URL,
+    apiInternalUrl: (e.WFW_API_INTERNAL_URL ?? `http://127.0.0.1:${e.PORT}`).replace(/\/+$/, ''),
+    calls: {
+      endWaitSeconds: e.WFW_CALL_END_WAIT_SECONDS,
+      pollIntervalSeconds: e.WFW_CALL_POLL_INTERVAL_SECONDS,
+      maxPolls: e.WFW_CALL_MAX_POLLS,
+      defaultTimezone: e.WFW_DEFAULT_TIMEZONE,
+      defaultCountry: e.WFW_DEFAULT_COUNTRY,
+    },
     encryptionKeys: keys.encryption,
     localPlatformLatencyMs: e.WFW_LOCAL_PLATFORM_LATENCY_MS,
     llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL },
@@ -187,6 +217,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       webhookDeliveriesMs: e.WFW_RETENTION_WEBHOOK_DELIVERIES_DAYS * DAY_MS,
       researchReportsMs: e.WFW_RETENTION_RESEARCH_REPORTS_DAYS * DAY_MS,
       operationsMs: e.WFW_RETENTION_OPERATIONS_DAYS * DAY_MS,
+      callNotificationsMs: e.WFW_RETENTION_CALL_NOTIFICATIONS_DAYS * DAY_MS,
       sweepIntervalMs: e.WFW_SWEEP_INTERVAL_SECONDS * 1000,
       firstLookbackDays: e.WFW_RETENTION_FIRST_LOOKBACK_DAYS,
     },

@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   INVALID_JSON: { status: 400, retryable: false, recovery: 'fix_request', description: 'The body is not well-formed JSON.' },
   INVALID_CURSOR: { status: 400, retryable: false, recovery: 'fix_request', description: 'The pagination cursor was not issued by this API or belongs to another list.' },
   INVALID_ID: { status: 400, retryable: false, recovery: 'fix_request', description: 'An ID in the path does not have the expected prefix and shape.' },
+  INVALID_NOTIFICATION: { status: 400, retryable: false, recovery: 'fix_request', description: 'A platform notification whose body is not a call event that platform sends.' },
+  INVALID_SIGNATURE: { status: 401, retryable: false, recovery: 'fix_request', description: 'A platform notification that is unsigned, signed with another secret, or outside the timestamp tolerance; details.issue says which.' },
   UNAUTHENTICATED: { status: 401, retryable: false, recovery: 'reauthenticate', description: 'No credentials, or credentials that are invalid, expired or revoked.' },
   INSUFFICIENT_SCOPE: { status: 403, retryable: false, recovery: 'request_scope', description: 'The credentials lack the scope this route needs.' },
   NOT_FOUND: { status: 404, retryable: false, recovery: 'check_resource_id', description: 'No such resource in this account.' },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CALL_STATUSES } from '../calls/call-types';
 
 /**
  * The 12 event types: the payload (`data`) of each, as zod schemas from which both the
@@ -30,19 +31,34 @@ export const EVENT_SCHEMAS = {
   },
   'call.started': {
     description: 'A call to or from the agent began.',
-    data: z.object({ call_id: z.string(), agent_id: z.string(), direction: z.enum(['inbound', 'outbound']), from: z.string(), to: z.string() }),
+    data: z.object({ call_id: z.string(), agent_id: z.string(), direction: z.enum(['inbound', 'outbound']), from: z.string().nullable(), to: z.string().nullable() }),
   },
   'call.completed': {
-    description: 'A call ended. Includes duration, caller ID, and disposition.',
-    data: z.object({ call_id: z.string(), agent_id: z.string(), duration_seconds: z.number(), caller_id: z.string().nullable(), disposition }),
+    description: 'A call ended and was analysed. Includes duration, caller ID, and disposition.',
+    data: z.object({
+      call_id: z.string(),
+      agent_id: z.string(),
+      status: z.enum(CALL_STATUSES).describe('How it ended: completed, no_answer, busy, failed or canceled.'),
+      test: z.boolean().describe('A test call (POST /v2/agents/{id}/test-calls): never billed.'),
+      duration_seconds: z.number(),
+      caller_id: z.string().nullable(),
+      disposition: disposition.nullable(),
+    }),
   },
   'call.transcript_ready': {
     description: 'Full turn-by-turn transcript available for retrieval.',
     data: z.object({ call_id: z.string(), agent_id: z.string(), transcript_url: z.string(), turns: z.number().int() }),
   },
   'call.extractions_ready': {
-    description: 'Structured data extracted from the call (intent, entities, slots).',
-    data: z.object({ call_id: z.string(), agent_id: z.string(), extractions: z.record(z.string(), z.unknown()) }),
+    description: 'Structured data extracted from the call (intent, disposition, each field with its confidence).',
+    data: z.object({
+      call_id: z.string(),
+      agent_id: z.string(),
+      intent: z.string().nullable(),
+      disposition: disposition.nullable(),
+      threshold: z.number(),
+      extractions: z.record(z.string(), z.object({ value: z.union([z.string(), z.number(), z.boolean()]).nullable(), confidence: z.number(), below_threshold: z.boolean() })),
+    }),
   },
   'extraction.low_confidence': {
     description: 'An extraction field scored below the configured confidence threshold.',

@@ -56,7 +56,9 @@ export async function paginate<D extends { _id: string }, V>(
   const query: QueryFilter<D> = { ...filter };
   if (page.cursor) {
     const after = decodeCursor(list, page.cursor);
-    (query as Record<string, unknown>)._id = { $lt: after };
+    // A filter may bound _id itself (a time range over time-ordered IDs): the cursor narrows it.
+    const bound = ((query as Record<string, unknown>)._id ?? {}) as { $lt?: string };
+    (query as Record<string, unknown>)._id = { ...bound, $lt: bound.$lt !== undefined && bound.$lt < after ? bound.$lt : after };
   }
   const docs = (await model.find(query).sort({ _id: -1 }).limit(page.limit + 1).lean()) as unknown as D[];
   const hasMore = docs.length > page.limit;

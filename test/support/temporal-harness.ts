@@ -10,10 +10,12 @@ import { createCore, Core, CoreAdapters } from '../../core/composition-root';
 import { Config, loadConfig } from '../../core/config/config';
 import { pingDatabase } from '../../core/db/database';
 import { TemporalAgentWorkflows } from '../../core/temporal/agent-workflow-client';
+import { TemporalCallWorkflows } from '../../core/temporal/call-workflow-client';
 import { TemporalWebhookWorkflows } from '../../core/temporal/webhook-workflow-client';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { createTestAccount, TestAccount } from './test-account';
 import { testLogger } from './test-logger';
+import { freePort } from './processes';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
@@ -53,18 +55,29 @@ export async function startStack(options: { label: string; config?: Partial<Conf
   quietRuntime();
   const db = await createTestDatabase(options.label);
   const taskQueue = `test-${options.label}-${randomBytes(4).toString('hex')}`;
-  const config: Config = { ...loadConfig({ WFW_ALLOW_PRIVATE_NETWORKS: '1' }), mongodbUri: db.uri, ...options.config, temporal: { address: TEMPORAL_ADDRESS, namespace: 'default', taskQueue } };
+  // The port is known before the core is built: the worker's local platform posts its call
+  // notifications to this API (config.apiInternalUrl), as it does in production.
+  const port = await freePort();
+  const config: Config = {
+    ...loadConfig({ WFW_ALLOW_PRIVATE_NETWORKS: '1' }),
+    mongodbUri: db.uri,
+    port,
+    apiInternalUrl: `http://127.0.0.1:${port}`,
+    ...options.config,
+    temporal: { address: TEMPORAL_ADDRESS, namespace: 'default', taskQueue },
+  };
   const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: 'default' });
   const core = createCore(config, db.connection, testLogger(), {
     workflows: new TemporalAgentWorkflows(client, taskQueue),
     webhookWorkflows: new TemporalWebhookWorkflows(client, taskQueue, config.webhooks),
+    callWorkflows: new TemporalCallWorkflows(client, taskQueue),
     ...options.adapters,
   });
   await core.ensureIndexes();
 
   const { app } = createApi({ core, probes: [{ name: 'database', check: () => pingDatabase(db.connection) }] });
-  const server: Server = app.listen(0, '127.0.0.1');
+  const server: Server = app.listen(port, '127.0.0.1');
   await new Promise<void>((r) => server.once('listening', () => r()));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

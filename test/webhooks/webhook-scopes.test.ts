@@ -29,7 +29,7 @@ describe('webhook scopes', () => {
       const acct = await stack.createAccount();
       const owner = client(stack.baseUrl, acct.token);
       const wh = (await owner.post('/v2/webhooks', { url: receiver.url, event_types: ['call.completed'] })).body;
-      await stack.core.events.append(acct.accountId, 'call.completed', { call_id: 'call_1', agent_id: 'agt_01m8h42tj30fjmzbwschxe2qyy', duration_seconds: 42, caller_id: '+14155550123', disposition: 'booked' }, { dedupeKey: 'call-1' });
+      await stack.core.events.append(acct.accountId, 'call.completed', { call_id: 'call_1', agent_id: 'agt_01m8h42tj30fjmzbwschxe2qyy', status: 'completed', test: false, duration_seconds: 42, caller_id: '+14155550123', disposition: 'booked' }, { dedupeKey: 'call-1' });
       const delivery = await until('a succeeded delivery', async () => {
         const d = (await owner.get(`/v2/webhooks/${wh.id}/deliveries`)).body.data[0];
         return d?.status === 'succeeded' ? d : undefined;

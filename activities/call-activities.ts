@@ -1,0 +1,208 @@
+import { Context } from '@temporalio/activity';
+import type { Model } from 'mongoose';
+import type { AgentDoc, ResearchReportDoc } from '../core/agents/agent-model';
+import type { CallService } from '../core/calls/call-service';
+import { isEnded } from '../core/calls/call-service';
+import type { CallExtractor, ExtractionSchema, PlatformNotification, TranscriptTurn } from '../core/calls/call-types';
+import type { EventLog } from '../core/events/event-log';
+import type { PlatformCredentialService } from '../core/platform-credentials/platform-credential-service';
+import type { PlatformAdapter, PlatformName } from '../core/platforms/platform-adapter';
+import type { LocalCallSimulator } from '../core/platforms/local-call-simulator';
+import type { ResearchReport } from '../core/research/research-report';
+import type { Template } from '../core/templates/template';
+import { asActivity, failure } from './activity-errors';
+import { maskSensitiveTurns } from '../core/calls/sensitive-data-masking';
+import { businessLocale } from '../core/calls/business-locale';
+import { extractionSchemaFor } from '../core/calls/extraction-schema';
+
+export interface CallActivityDeps {
+  calls: CallService;
+  agents: Model<AgentDoc>;
+  researchReports: Model<ResearchReportDoc>;
+  templates: { get(id: string): Template | undefined };
+  events: EventLog;
+  extractor: CallExtractor;
+  platforms: Record<PlatformName, PlatformAdapter>;
+  credentials: PlatformCredentialService;
+  simulator: LocalCallSimulator;
+  /** Whether an account masks card, bank and social security numbers (on unless turned off). */
+  masksSensitiveData(accountId: string): Promise<boolean>;
+  locale: { timezone: string; country: string };
+}
+
+type CallRef = { callId: string; accountId: string; agentId: string };
+
+/** Tries for a retryable business failure (the platform answering 5xx/429, an LLM hiccup); infrastructure retries beyond this. */
+const ATTEMPTS = { poll: 5, extract: 5, place: 5 } as const;
+
+/**
+ * The I/O of the call workflow. Each activity is idempotent: writes are keyed by the call ID and
+ * events by a dedupe key of the call, so a rerun after a crash changes nothing twice.
+ */
+export function createCallActivities(deps: CallActivityDeps) {
+  const { calls, events } = deps;
+
+  async function notification(accountId: string, notificationId: string): Promise<PlatformNotification> {
+    const n = await calls.readNotification(accountId, notificationId);
+    if (!n.call) throw failure('CALL_NOTIFICATION_EMPTY', 'the notification carries no call');
+    return n;
+  }
+
+  async function callOf(callId: string) {
+    const call = await calls.find(callId);
+    if (!call) throw failure('CALL_NOT_FOUND', `call ${callId} does not exist`);
+    return call;
+  }
+
+  async function emitStarted(ref: CallRef, call: { direction: string; from_number: string | null; to_number: string | null }): Promise<void> {
+    await events.append(ref.accountId, 'call.started', { call_id: ref.callId, agent_id: ref.agentId, direction: call.direction as 'inbound', from: call.from_number, to: call.to_number }, { dedupeKey: `call.started:${ref.callId}`, agentId: ref.agentId });
+  }
+
+  return {
+    async placeSimulatedCall(input: CallRef & { turns: TranscriptTurn[]; callerNumber: string | null }): Promise<void> {
+      return asActivity(async () => {
+        const call = await callOf(input.callId);
+        if (isEnded(call.status)) return;
+        const agent = await deps.agents.findById(input.agentId).lean<AgentDoc>();
+        const lastEnd = input.turns.reduce((m, t) => Math.max(m, t.end_seconds ?? 0), 0);
+        const duration = Math.max(1, Math.ceil(lastEnd || input.turns.length * 4));
+        const endedAt = new Date();
+        await deps.simulator.deliverEnded(
+          {
+            accountId: input.accountId,
+            platformCallId: call.platform_call_id,
+            platformAgentId: agent?.platform_agent_id ?? input.agentId,
+            direction: 'inbound',
+            fromNumber: input.callerNumber,
+            toNumber: agent?.phone_number ?? null,
+            status: 'completed',
+            startedAt: new Date(endedAt.getTime() - duration * 1000),
+            endedAt,
+            turns: input.turns,
+          },
+          Context.current().cancellationSignal,
+        );
+      }, ATTEMPTS.place);
+    },
+
+    async recordCallStarted(input: CallRef & { notificationId: string }): Promise<void> {
+      return asActivity(async () => {
+        const n = await notification(input.accountId, input.notificationId);
+        const call = await calls.recordPlatformCall({ callId: input.callId, accountId: input.accountId, agentId: input.agentId, test: false, call: { ...n.call!, turns: [] } });
+        await emitStarted(input, call);
+      });
+    },
+
+    /** Asks the platform for a call whose end-of-call notification never came; the stored notification's ID once it has ended. */
+    async pollPlatformCall(input: CallRef): Promise<string | null> {
+      return asActivity(async () => {
+        const call = await callOf(input.callId);
+        const platform = call.platform as PlatformName;
+        const adapter = deps.platforms[platform];
+        if (!adapter?.getCall || platform === 'local') return null;
+        const credentials = await deps.credentials.platformCredentials(input.accountId, platform);
+        if (!credentials) return null;
+        const reported = await adapter.getCall(credentials, call.platform_call_id);
+        if (!reported || !isEnded(reported.status)) return null;
+        const stored = await calls.storeNotification(
+          input.accountId,
+          input.callId,
+          { platform, kind: 'ended', event_type: 'polled', dedupe_key: `polled:${call.platform_call_id}`, occurred_at: new Date(), call: reported },
+          null,
+        );
+        return stored.id;
+      }, ATTEMPTS.poll);
+    },
+
+    async abandonCall(input: CallRef): Promise<void> {
+      return asActivity(async () => {
+        await calls.abandon(input.callId, 'no_end_of_call_report');
+      });
+    },
+
+    /** Writes the ended call and its (masked) transcript; announces the start if nobody did, then the transcript. */
+    async recordCallEnded(input: CallRef & { notificationId: string }): Promise<string> {
+      return asActivity(async () => {
+        const n = await notification(input.accountId, input.notificationId);
+        const mask = await deps.masksSensitiveData(input.accountId);
+        const turns = mask ? maskSensitiveTurns(n.call!.turns) : n.call!.turns;
+        const call = await calls.recordPlatformCall({ callId: input.callId, accountId: input.accountId, agentId: input.agentId, test: false, call: { ...n.call!, turns } });
+        await calls.storeTranscript(input.callId, input.accountId, turns, mask);
+        await emitStarted(input, call);
+        await events.append(
+          input.accountId,
+          'call.transcript_ready',
+          { call_id: input.callId, agent_id: input.agentId, transcript_url: calls.transcriptUrl(input.callId), turns: turns.length },
+          { dedupeKey: `call.transcript_ready:${input.callId}`, agentId: input.agentId },
+        );
+        return call.status;
+      });
+    },
+
+    async extractCall(input: CallRef): Promise<{ disposition: string | null }> {
+      return asActivity(async () => {
+        const call = await callOf(input.callId);
+        const existing = await calls.loadExtraction(input.callId);
+        if (existing && call.extraction_status === 'completed') return { disposition: existing.disposition };
+        const agent = await deps.agents.findById(input.agentId).lean<AgentDoc>();
+        if (!agent) throw failure('AGENT_NOT_FOUND', `agent ${input.agentId} does not exist`);
+        const template = deps.templates.get(agent.template_id);
+        if (!template) throw failure('TEMPLATE_NOT_FOUND', `template ${agent.template_id} does not exist`);
+        const schema: ExtractionSchema = extractionSchemaFor(template, agent);
+        const report = agent.research_report_id ? await deps.researchReports.findById(agent.research_report_id).lean<ResearchReportDoc>() : null;
+        const locale = businessLocale((report?.report as unknown as ResearchReport | undefined)?.profile?.address?.value ?? null, deps.locale);
+        const transcript = await calls.loadTranscript(input.callId);
+        const result = await deps.extractor.extract(
+          {
+            turns: transcript?.turns ?? [],
+            schema,
+            dispositions: template.dispositions,
+            call_started_at: call.started_at ?? call.created_at,
+            timezone: locale.timezone,
+            country: locale.country,
+            caller_number: call.direction === 'outbound' ? call.to_number : call.from_number,
+          },
+          Context.current().cancellationSignal,
+        );
+        await calls.storeExtraction(call, result, schema);
+        return { disposition: result.disposition };
+      }, ATTEMPTS.extract);
+    },
+
+    /** The call's outcome events: completed (with disposition), the extractions, and each field to double-check. */
+    async publishCallOutcome(input: CallRef): Promise<void> {
+      return asActivity(async () => {
+        const call = await callOf(input.callId);
+        const extraction = await calls.extraction(input.accountId, input.callId);
+        const ref = { call_id: input.callId, agent_id: input.agentId };
+        const opts = (kind: string) => ({ dedupeKey: `${kind}:${input.callId}`, agentId: input.agentId });
+        await events.append(input.accountId, 'call.completed', { ...ref, duration_seconds: call.duration_seconds ?? 0, caller_id: call.direction === 'outbound' ? call.to_number : call.from_number, disposition: call.disposition, status: call.status, test: call.test }, opts('call.completed'));
+        await events.append(
+          input.accountId,
+          'call.extractions_ready',
+          {
+            ...ref,
+            intent: extraction.intent,
+            disposition: extraction.disposition,
+            threshold: extraction.threshold ?? 0,
+            extractions: Object.fromEntries(extraction.fields.map((f) => [f.name, { value: f.value, confidence: f.confidence, below_threshold: f.below_threshold }])),
+          },
+          opts('call.extractions_ready'),
+        );
+        for (const f of lowConfidence(extraction.fields, extraction.threshold ?? 0)) {
+          await events.append(input.accountId, 'extraction.low_confidence', { ...ref, field: f.name, confidence: f.confidence, threshold: extraction.threshold ?? 0 }, opts(`extraction.low_confidence:${f.name}`));
+        }
+      });
+    },
+  };
+}
+
+/**
+ * Fields a person should double-check: a value heard but with confidence under the threshold,
+ * and a required field the call never filled (confidence 0).
+ */
+function lowConfidence<F extends { name: string; value: unknown; confidence: number; required?: boolean }>(fields: F[], threshold: number): F[] {
+  return fields.filter((f) => f.confidence < threshold && (f.value !== null || f.required === true));
+}
+
+export type CallActivities = ReturnType<typeof createCallActivities>;

@@ -1,0 +1,113 @@
+import type { Model } from 'mongoose';
+import type { Logger } from 'pino';
+import type { AccountDoc } from '../accounts/account-model';
+import type { AgentDoc } from '../agents/agent-model';
+import { ApiError, NotFoundError } from '../errors/errors';
+import type { PlatformCredentialService } from '../platform-credentials/platform-credential-service';
+import type { PlatformName } from '../platforms/platform-adapter';
+import type { LocalNotificationSecrets } from '../platforms/local-call-simulator';
+import type { CallNotificationSignal, CallWorkflowInput } from '../../workflows/call-workflow-types';
+import type { CallService } from './call-service';
+import { NotificationRejected, NotificationRequest, notificationReader } from './notifications/platform-notification-reader';
+
+/** Starts (or signals) the call's workflow; its workflow ID is the call ID. */
+export interface CallWorkflowStarter {
+  /** Signals the running workflow, starting it first if none runs; `closed` when it already finished. */
+  signalWithStart(input: CallWorkflowInput, signal: CallNotificationSignal): Promise<'signaled' | 'closed'>;
+  start(input: CallWorkflowInput): Promise<void>;
+}
+
+export interface CallTimings {
+  endWaitSeconds: number;
+  pollIntervalSeconds: number;
+  maxPolls: number;
+}
+
+export interface IngestResult {
+  object: 'notification_receipt';
+  /** `accepted` the first time, `duplicate` for a platform's retry, `ignored` for events we do not act on. */
+  status: 'accepted' | 'duplicate' | 'ignored';
+  call_id: string | null;
+}
+
+/**
+ * The door for voice platforms: checks a notification's signature with the account's secret for
+ * that platform, reads it, stores it once and hands it to the call's workflow. Nothing is written
+ * before the signature, the payload and the agent are all known to be good.
+ */
+export class CallIngestionService {
+  constructor(
+    private readonly deps: {
+      calls: CallService;
+      accounts: Model<AccountDoc>;
+      agents: Model<AgentDoc>;
+      credentials: PlatformCredentialService;
+      localSecrets: LocalNotificationSecrets;
+      workflows: CallWorkflowStarter;
+      timings: CallTimings;
+      logger: Logger;
+    },
+  ) {}
+
+  async ingest(platform: PlatformName, accountId: string, request: NotificationRequest): Promise<IngestResult> {
+    if (!(await this.deps.accounts.exists({ _id: accountId }))) throw new NotFoundError('account', accountId);
+    const secret = await this.secretFor(platform, accountId);
+    const reader = notificationReader(platform);
+    let notification;
+    try {
+      reader.verify(request, secret);
+      notification = reader.parse(request.rawBody);
+    } catch (err) {
+      if (err instanceof NotificationRejected) throw rejection(err);
+      throw err;
+    }
+    const call = notification.call;
+    if (notification.kind === 'other' || !call) return { object: 'notification_receipt', status: 'ignored', call_id: null };
+
+    // A call we placed ourselves (a test or outbound call) is claimed already; any other belongs
+    // to the agent the platform names, which must be one of this account's.
+    let callId = await this.deps.calls.findClaimedCallId(accountId, platform, call.platform_call_id);
+    let agentId: string;
+    if (callId) {
+      const existing = await this.deps.calls.find(callId);
+      if (!existing) throw new ApiError('SERVICE_UNAVAILABLE', 'The call is still being set up; retry shortly.', { retryAfterSeconds: 2 });
+      agentId = existing.agent_id;
+    } else {
+      const agent = await this.deps.agents.findOne({ platform_agent_id: call.platform_agent_id, account_id: accountId, platform }).lean<AgentDoc>();
+      if (!agent || agent.status === 'deleted') {
+        throw new ApiError('NOT_FOUND', 'No agent of this account has that platform agent ID.', {
+          details: [{ field: 'agent_id', issue: 'unknown_agent', message: 'the notification names an agent this account does not have on this platform' }],
+        });
+      }
+      agentId = agent._id;
+      callId = await this.deps.calls.claimCallId(accountId, platform, call.platform_call_id, call.started_at);
+    }
+
+    const stored = await this.deps.calls.storeNotification(accountId, callId, notification, request.rawBody.toString('utf8'));
+    // Signalled on every delivery, not only fresh ones: a crash between the store and the signal
+    // is repaired by the platform's retry. The workflow acts on each notification ID once.
+    const outcome = await this.deps.workflows.signalWithStart({ callId, accountId, agentId, ...this.deps.timings }, { notificationId: stored.id, kind: notification.kind });
+    const status = stored.fresh && outcome === 'signaled' ? 'accepted' : 'duplicate';
+    this.deps.logger.info({ platform, account_id: accountId, call_id: callId, event_type: notification.event_type, receipt: status }, 'platform notification');
+    return { object: 'notification_receipt', status, call_id: callId };
+  }
+
+  private async secretFor(platform: PlatformName, accountId: string): Promise<string> {
+    if (platform === 'local') return this.deps.localSecrets.get(accountId);
+    const secret = await this.deps.credentials.notificationSecret(accountId, platform);
+    if (!secret) {
+      throw new ApiError('PLATFORM_NOT_CONFIGURED', `The account has no ${platform} notification secret to verify this with.`, {
+        details: [{ field: 'platform', issue: 'no_secret', message: `store the ${platform} credentials${platform === 'retell' ? '' : ' with webhook_secret'} (PUT /v2/platform-credentials/${platform})` }],
+      });
+    }
+    return secret;
+  }
+}
+
+function rejection(err: NotificationRejected): ApiError {
+  if (err.reason === 'malformed') {
+    return new ApiError('INVALID_NOTIFICATION', 'The notification body is not a call event this platform sends.', { details: [{ field: 'body', issue: 'malformed', message: err.message }] });
+  }
+  const messages = { unsigned: 'The notification carries no signature.', bad_signature: 'The notification signature does not verify.', stale: 'The notification timestamp is outside the accepted window.' } as const;
+  return new ApiError('INVALID_SIGNATURE', messages[err.reason], { details: [{ field: 'signature', issue: err.reason, message: err.message }] });
+}

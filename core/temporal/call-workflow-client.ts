@@ -1,0 +1,49 @@
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { CallWorkflowStarter } from '../calls/call-ingestion-service';
+import type { CallNotificationSignal, CallWorkflowInput } from '../../workflows/call-workflow-types';
+
+// Type-only: arguments are checked against the workflow's signature without loading workflow code.
+type CallWorkflows = Pick<typeof import('../../workflows/call-workflows'), 'handleCall' | 'callNotification'>;
+
+/**
+ * One workflow per call, its ID the call ID. REJECT_DUPLICATE: a notification that arrives after
+ * the call's workflow has finished (a platform's late retry) must not start the call over.
+ */
+export class TemporalCallWorkflows implements CallWorkflowStarter {
+  constructor(
+    private readonly client: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  async signalWithStart(input: CallWorkflowInput, signal: CallNotificationSignal): Promise<'signaled' | 'closed'> {
+    try {
+      await this.client.workflow.signalWithStart<CallWorkflows['handleCall'], [CallNotificationSignal]>('handleCall', {
+        taskQueue: this.taskQueue,
+        workflowId: input.callId,
+        args: [input],
+        signal: 'callNotification',
+        signalArgs: [signal],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+      return 'signaled';
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return 'closed';
+      throw err;
+    }
+  }
+
+  async start(input: CallWorkflowInput): Promise<void> {
+    try {
+      await this.client.workflow.start<CallWorkflows['handleCall']>('handleCall', {
+        taskQueue: this.taskQueue,
+        workflowId: input.callId,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  }
+}
