@@ -130,6 +130,9 @@ export function extractDeterministically(input: ExtractionInput): ExtractionResu
   const names = nameFields(fields);
   const petContext = names.pet !== null;
   const vehicleFields = { year: fields.find((f) => f.name === 'vehicle_year'), make: fields.find((f) => f.name === 'vehicle_make'), model: fields.find((f) => f.name === 'vehicle_model') };
+  // With a patient and a caller field, the caller's own name is the patient's unless the call is about someone else.
+  const pendingSelf: Candidate[] = [];
+  let someoneElseNamed = false;
   const claimed = new Set<number>(); // caller turns whose words went to a typed field; free text does not reuse them as a whole
 
   for (const turn of callerTurns) {
@@ -187,10 +190,12 @@ export function extractDeterministically(input: ExtractionInput): ExtractionResu
 
     // names
     const expectingName = !!target && PERSON_NAME_FIELD.test(target.name);
-    for (const m of nameMentions(turn.text, expectingName, petContext)) {
-      const field = nameFieldFor(m, names, target);
+    const bareRole = target?.name === 'pet_name' ? 'pet' : 'self';
+    for (const m of nameMentions(turn.text, expectingName, petContext, bareRole)) {
+      if (m.role === 'other') someoneElseNamed = true;
+      const field = nameFieldFor(m, names, target, turn.text.slice(0, m.start));
       if (!field) continue;
-      add(field, { value: m.name, confidence: (m.spelled ? 0.95 : 0.88) - hedged(turn, m.start, m.end), evidence: quoteOf(turn, m.start, m.end), turn: turn.index, at: m.start, correction: correctionBefore(turn, m.start), confirmed: m.spelled });
+      (field === SELF_PENDING ? pendingSelf : (candidates.get(field.name) ?? [])).push({ value: m.name, confidence: (m.spelled ? 0.95 : 0.88) - hedged(turn, m.start, m.end), evidence: quoteOf(turn, m.start, m.end), turn: turn.index, at: m.start, correction: correctionBefore(turn, m.start), confirmed: m.spelled });
       claimed.add(turn.index);
     }
 
@@ -274,6 +279,9 @@ export function extractDeterministically(input: ExtractionInput): ExtractionResu
     }
   }
 
+  const selfField = names.other && names.self ? (someoneElseNamed ? names.self : names.other) : names.self;
+  if (selfField) candidates.get(selfField.name)?.push(...pendingSelf);
+
   // Free-text fields nobody asked about directly: the caller's first substantial description.
   for (const field of fields.filter((f) => f.type === 'string' && FREE_TEXT.test(f.description) && !PERSON_NAME_FIELD.test(f.name))) {
     const list = candidates.get(field.name)!;
@@ -288,6 +296,10 @@ export function extractDeterministically(input: ExtractionInput): ExtractionResu
   const outcome = scoreOutcome(turns, input.dispositions);
   return { extractor: DETERMINISTIC_EXTRACTOR_NAME, intent: outcome.intent, disposition: outcome.disposition, fields: result };
 }
+
+/** A value contradicted by another mention, without a correction between them. */
+export const CONFLICT_PENALTY = 0.25;
+const LISTED_PENALTY = 0.1;
 
 const UNIT_WORDS = new Set(['years', 'year', 'yrs', 'old', 'miles', 'mi', 'dollars', 'bucks', 'people', 'guests', 'bedrooms', 'bedroom', 'beds', 'bed', 'thousand', 'k', 'grand', 'adults', 'kids', 'of']);
 
@@ -306,7 +318,7 @@ function numberFieldFor(fields: readonly ExtractionField[], target: ExtractionFi
   if (isMoney) return named(/budget|price|cost|amount|value/) ?? null;
   if (after.some((w) => w === 'miles' || w === 'mi')) return named(/mileage|miles/) ?? null;
   if (after.some((w) => w === 'years' || w === 'year' || w === 'yrs') || (after[0] === 'old')) return named(/age|years/) ?? null;
-  if (after.some((w) => ['people', 'guests', 'adults', 'persons', 'of'].includes(w)) || before.slice(-2).join(' ') === 'party of' || before.slice(-2).join(' ') === 'table for') return named(/party|guests|size/) ?? null;
+  if (after.some((w) => ['people', 'guests', 'adults', 'persons'].includes(w)) || (after[0] === 'of' && after[1] === 'us' && (last + 3 >= tokens.length || /[,.;!?]/.test(tokens[last + 3].gap))) || before.slice(-2).join(' ') === 'party of' || before.slice(-2).join(' ') === 'table for') return named(/party|guests|size/) ?? null;
   if (after.some((w) => w.startsWith('bed'))) return named(/bed/) ?? null;
   // a bare number answers the agent's question about a number field ("How many in your party?" — "Six.")
   if (target && target.type === 'number' && target.name !== 'vehicle_year' && value < 10_000_000) return target;
@@ -334,16 +346,18 @@ function dateFieldFor(dateFields: readonly ExtractionField[], target: Extraction
   return null;
 }
 
-function nameFieldFor(m: NameMention, names: ReturnType<typeof nameFields>, target: ExtractionField | null): ExtractionField | null {
+const SELF_PENDING: ExtractionField = { name: '\u0000self', type: 'string', description: '', required: false };
+
+function nameFieldFor(m: NameMention, names: ReturnType<typeof nameFields>, target: ExtractionField | null, before: string): ExtractionField | null {
   if (m.role === 'pet') return names.pet ?? names.other;
+  if (m.role === 'other') return names.other ?? (names.pet ? null : names.self);
+  const twoPeople = names.other !== null && names.self !== null;
   if (target && PERSON_NAME_FIELD.test(target.name) && target.name !== 'pet_name') {
-    // the agent asked for a specific person's name; a self-introduction answers it unless it asked for someone else's
-    if (m.role === 'other' && target === names.self && names.other) return names.other;
+    // with two person fields, "your name" is ambiguous until we know whether the call is about someone else
+    if (twoPeople && !/patient/i.test(before)) return SELF_PENDING;
     return target;
   }
-  if (target?.name === 'pet_name' && m.role !== 'self') return names.pet;
-  if (m.role === 'other') return names.other ?? (names.pet ? null : null);
-  return names.self;
+  return twoPeople ? SELF_PENDING : names.self;
 }
 
 function sameValue(a: Candidate['value'], b: Candidate['value']): boolean {
@@ -363,6 +377,7 @@ function resolve(field: ExtractionField, list: Candidate[]): ExtractedField {
   let winner: Candidate;
   let conflict = false;
   const mergedEvidence: ExtractionEvidence[] = [];
+  let listed = false;
   if (field.type === 'enum') {
     // enums: the value named most strongly wins; ties go to the earliest (the caller's main concern)
     const scores = new Map<string, { score: number; first: Candidate }>();
@@ -375,7 +390,12 @@ function resolve(field: ExtractionField, list: Candidate[]): ExtractedField {
     }
     const ranked = [...scores.values()].sort((a, b) => b.score - a.score || a.first.turn - b.first.turn || a.first.at - b.first.at);
     winner = ranked[0].first;
-    conflict = ranked.length > 1 && ranked[1].score >= ranked[0].score - 0.02;
+    const runnerUp = ranked[1];
+    if (runnerUp && runnerUp.score >= ranked[0].score - 0.02) {
+      // two values in one breath ("highlights and a trim") is a list led by the first; across turns it is a real conflict
+      if (runnerUp.first.turn === winner.turn) listed = true;
+      else conflict = true;
+    }
   } else {
     winner = unique[0];
     for (const c of unique.slice(1)) {
@@ -397,10 +417,11 @@ function resolve(field: ExtractionField, list: Candidate[]): ExtractedField {
         conflict = false;
         continue;
       }
-      if (c.correction || (c.confirmed && !winner.confirmed)) {
+      const sameFirstWord = typeof c.value === 'string' && typeof winner.value === 'string' && c.value.split(' ')[0].toLowerCase() === winner.value.split(' ')[0].toLowerCase();
+      if (c.correction || (c.confirmed && !winner.confirmed && sameFirstWord)) {
         winner = c;
         conflict = false;
-      } else if (winner.correction || (winner.confirmed && !c.confirmed)) {
+      } else if (winner.correction || (winner.confirmed && !c.confirmed && sameFirstWord)) {
         continue;
       } else {
         conflict = true;
@@ -411,7 +432,8 @@ function resolve(field: ExtractionField, list: Candidate[]): ExtractedField {
   const supporting = unique.filter((c) => sameValue(c.value, winner.value));
   const repeats = supporting.length - 1;
   let confidence = winner.confidence + (repeats > 0 ? 0.04 : 0);
-  if (conflict) confidence -= 0.25;
+  if (conflict) confidence -= CONFLICT_PENALTY;
+  if (listed) confidence -= LISTED_PENALTY;
   const evidence = [...mergedEvidence, ...supporting.map((c) => c.evidence)].sort((a, b) => a.turn - b.turn).filter((e, i, all) => all.findIndex((x) => x.turn === e.turn && x.quote === e.quote) === i);
   return { name: field.name, value: winner.value, confidence: clamp(confidence), evidence };
 }

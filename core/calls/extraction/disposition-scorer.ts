@@ -7,11 +7,12 @@ import { findPhrase, phrase, type Phrase, tokenize, type Token } from './transcr
  * words of its description, so custom dispositions score too, only more weakly. Agent turns count
  * for dispositions (the agent says "I've put you down for…"), only caller turns for intent.
  */
-const CUES: { match: (id: string) => boolean; phrases: string[] }[] = [
-  { match: (id) => /book|reservation_booked|^booked$/.test(id) && !/cancel/.test(id), phrases: ['book', 'booked', 'schedule', 'scheduled', 'appointment', 'put you down', 'reserve', 'reservation', 'see you', 'request for', 'have you down', 'penciled'] },
-  { match: (id) => /reschedul|modified/.test(id), phrases: ['reschedule', 'move my', 'change my', 'push my', 'moved your', 'different day', 'different time', 'instead'] },
-  { match: (id) => /cancel/.test(id), phrases: ['cancel', 'cancelled', 'canceled', 'cancellation'] },
-  { match: (id) => /emergency_referred|safety_hazard|poison/.test(id), phrases: ['911', 'nine one one', 'emergency room', 'leave the house', 'leave the home', 'get out of the house', 'gas company', 'poison control', 'emergency hospital', 'er'] },
+/** `weight` above the default 2 for cues that decide an outcome on their own (a call that mentions "cancel" is about cancelling, whatever else it mentions). */
+const CUES: { match: (id: string) => boolean; phrases: string[]; weight?: number }[] = [
+  { match: (id) => /book|reservation_booked|^booked$/.test(id) && !/cancel/.test(id), phrases: ['book', 'booked', 'schedule', 'scheduled', 'appointment', 'put you down', 'reserve', 'reservation', 'see you', 'request for', 'have you down', 'penciled', 'table for', 'put it under', 'under the name', 'confirmation'] },
+  { match: (id) => /reschedul|modified/.test(id), phrases: ['reschedule', 'move my', 'change my', 'push my', 'moved your', 'different day', 'different time', 'instead'], weight: 3.5 },
+  { match: (id) => /cancel/.test(id), phrases: ['cancel', 'cancelled', 'canceled', 'cancellation'], weight: 3.5 },
+  { match: (id) => /emergency_referred|safety_hazard|poison/.test(id), phrases: ['911', 'nine one one', 'emergency room', 'leave the house', 'leave the home', 'get out of the house', 'gas company', 'poison control', 'emergency hospital', 'er'], weight: 3 },
   { match: (id) => /emergency_dispatch|urgent/.test(id), phrases: ['emergency', 'right away', 'immediately', 'priority', 'urgent', 'as soon as possible', 'asap', 'flagged', 'no heat', 'flooding'] },
   { match: (id) => /crisis/.test(id), phrases: ['988', 'crisis line', 'hurt myself', 'suicid*'] },
   { match: (id) => /price/.test(id), phrases: ['how much', 'price', 'prices', 'cost', 'charge', 'fee', 'rates'] },
@@ -19,7 +20,7 @@ const CUES: { match: (id: string) => boolean; phrases: string[] }[] = [
   { match: (id) => /refill/.test(id), phrases: ['refill', 'prescription', 'ran out'] },
   { match: (id) => /records/.test(id), phrases: ['records', 'results'] },
   { match: (id) => /insurance|billing/.test(id), phrases: ['insurance', 'coverage', 'in network', 'bill', 'billing', 'balance'] },
-  { match: (id) => /wrong_number/.test(id), phrases: ['wrong number', 'meant to call', 'not the', 'sorry wrong'] },
+  { match: (id) => /wrong_number/.test(id), phrases: ['wrong number', 'meant to call', 'sorry wrong'], weight: 5 },
   { match: (id) => /spam/.test(id), phrases: ['limited time offer', 'extended warranty', 'press one', 'survey', 'seo services', 'google listing', 'business loan'] },
   { match: (id) => /voicemail/.test(id), phrases: ['leave a message after', 'after the tone', 'after the beep', 'not available to take'] },
   { match: (id) => /message_taken|existing_client_message|professional_call|status_inquiry/.test(id), phrases: ['take a message', 'pass that along', 'pass it along', 'call you back', 'get back to you', 'let them know', 'message for'] },
@@ -27,7 +28,7 @@ const CUES: { match: (id: string) => boolean; phrases: string[] }[] = [
   { match: (id) => /outside/.test(id), phrases: ['outside our service area', 'dont service', 'dont cover', 'too far', 'outside the area', 'referral service', 'dont handle'] },
   { match: (id) => /new_patient|new_client/.test(id), phrases: ['new patient', 'new client', 'accepting new', 'taking new'] },
   { match: (id) => /large_party/.test(id), phrases: ['private event', 'large party', 'catering', 'private room'] },
-  { match: (id) => /menu/.test(id), phrases: ['menu', 'gluten', 'vegan', 'allerg*', 'dairy'] },
+  { match: (id) => /menu/.test(id), phrases: ['menu', 'gluten free', 'vegan', 'vegetarian options', 'dairy free'] },
   { match: (id) => /hours_or_directions/.test(id), phrases: ['what time do you', 'open', 'close', 'parking', 'directions', 'where are you'] },
   { match: (id) => /takeout/.test(id), phrases: ['takeout', 'to go', 'delivery', 'pick up'] },
   { match: (id) => /complaint/.test(id), phrases: ['complaint', 'unhappy', 'disappointed', 'speak to a manager', 'terrible', 'not happy'] },
@@ -51,13 +52,13 @@ interface Scored {
 }
 
 function score(id: string, description: string, tokenTurns: { role: TranscriptTurn['role']; tokens: Token[] }[], roles: TranscriptTurn['role'][]): number {
-  const cues: Phrase[] = CUES.filter((c) => c.match(id)).flatMap((c) => c.phrases.map(phrase));
+  const cues: { p: Phrase; weight: number }[] = CUES.filter((c) => c.match(id)).flatMap((c) => c.phrases.map((p) => ({ p: phrase(p), weight: c.weight ?? 2 })));
   const words = description.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length > 3 && !STOP.has(w));
   let total = 0;
   for (const turn of tokenTurns) {
     if (!roles.includes(turn.role)) continue;
     const weight = turn.role === 'caller' ? 1 : 0.8;
-    for (const cue of cues) total += Math.min(2, findPhrase(turn.tokens, cue).length) * 2 * weight;
+    for (const cue of cues) total += Math.min(2, findPhrase(turn.tokens, cue.p).length) * cue.weight * weight;
     for (const w of words) if (turn.tokens.some((t) => t.norm === w)) total += 0.5 * weight;
   }
   return total;

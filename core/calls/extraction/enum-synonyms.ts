@@ -204,5 +204,6 @@ export function enumMentions(field: ExtractionField, tokens: readonly Token[]): 
     }
     if (best) found.push(best);
   }
-  return found;
+  // "check engine light" names one value; the "engine" inside it is not a second one
+  return found.filter((m) => !found.some((o) => o !== m && o.first <= m.first && o.last >= m.last && o.last - o.first > m.last - m.first));
 }

@@ -101,7 +101,7 @@ const TRIGGERS: Trigger[] = [
  * Names in one caller turn. `expectingName` is set when the agent has just asked for a name: then
  * a bare answer ("John Smith.", "yeah it's john smith") is a name too, even in lower case.
  */
-export function nameMentions(text: string, expectingName: boolean, petContext: boolean): NameMention[] {
+export function nameMentions(text: string, expectingName: boolean, petContext: boolean, bareAnswerRole: NameRole = 'self'): NameMention[] {
   const tokens = tokenize(text);
   const found: NameMention[] = [];
   const push = (words: Token[], role: NameRole, spelled = false): void => {
@@ -154,7 +154,9 @@ export function nameMentions(text: string, expectingName: boolean, petContext: b
     let i = 0;
     while (i < tokens.length && ['yes', 'yeah', 'sure', 'yep', 'its', 'it', 'is', 'uh', 'um', 'oh', 'ok', 'okay', 'thats', 'name', 'the', 'first', 'last', 'so'].includes(tokens[i].norm)) i += 1;
     const name = nameAt(tokens, i, true, 3);
-    if (name && name.words.length <= 3 && name.next >= tokens.length - 6) push(name.words, petContext ? 'pet' : 'self');
+    // the name must be the answer itself, not the start of a sentence: it ends the turn or a clause
+    const endsClause = name && (name.next >= tokens.length || /[,.;!?]/.test(tokens[name.next].gap) || name.next >= tokens.length - 2);
+    if (name && i <= 3 && endsClause) push(name.words, bareAnswerRole);
   }
 
   // Spelled letters confirm or correct the name just given, or are the surname on their own.
@@ -172,7 +174,7 @@ export function nameMentions(text: string, expectingName: boolean, petContext: b
       if (matchIndex < 0) parts[parts.length - 1] = word;
       found.push({ name: parts.join(' '), role: previous.role, start: quoteStart, end: quoteEnd, spelled: true });
     } else if (expectingName) {
-      found.push({ name: word, role: petContext ? 'pet' : 'self', start: tokens[i].start, end: quoteEnd, spelled: true });
+      found.push({ name: word, role: bareAnswerRole, start: tokens[i].start, end: quoteEnd, spelled: true });
     }
     i = spelled.last;
   }

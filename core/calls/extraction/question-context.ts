@@ -116,7 +116,9 @@ export function questionTarget(agentText: string, fields: readonly ExtractionFie
   const asked = new Set(tokens.map((t) => stem(t.norm)).filter((w) => w.length > 1 && !STOP.has(w)));
   // skip a lead-in ("Okay, and does…", "Great. Is…")
   const lead = tokens.findIndex((t) => !['ok', 'okay', 'and', 'great', 'so', 'alright', 'thanks', 'perfect', 'got', 'it', 'now', 'also', 'just', 'lastly', 'finally'].includes(t.norm));
-  const yesNo = isQuestion && lead >= 0 && YES_NO_STARTS.has(tokens[lead].norm);
+  // "Can I get your name?" / "Could I have…" asks for a value, not a yes or no
+  const requestForValue = lead >= 0 && ['can', 'could', 'may'].includes(tokens[lead].norm) && tokens[lead + 1]?.norm === 'i' && ['get', 'have', 'take', 'grab'].includes(tokens[lead + 2]?.norm ?? '');
+  const yesNo = isQuestion && lead >= 0 && YES_NO_STARTS.has(tokens[lead].norm) && !requestForValue;
   let best: { field: ExtractionField; score: number } | null = null;
   for (const field of fields) {
     let score = 0;

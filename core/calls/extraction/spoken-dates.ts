@@ -19,10 +19,11 @@ export interface DateMention {
 }
 
 const PARTS_OF_DAY: { word: string; hour: number }[] = [
+  // "afternoon" before "noon", which it contains
+  { word: 'afternoon', hour: 14 },
   { word: 'morning', hour: 9 },
   { word: 'noon', hour: 12 },
   { word: 'lunch', hour: 12 },
-  { word: 'afternoon', hour: 14 },
   { word: 'evening', hour: 18 },
   { word: 'tonight', hour: 19 },
   { word: 'night', hour: 19 },
