@@ -149,7 +149,7 @@ export function extractDeterministically(input: ExtractionInput): ExtractionResu
       claimed.add(turn.index);
     }
     if (phones.length === 0 && input.caller_number && phoneFields.length > 0) {
-      const thisNumber = ['this number', 'the number im calling from', 'number im calling from', 'this one', 'same number', 'the one im calling from', 'number i called from', 'this phone'].map(phrase);
+      const thisNumber = ['this number', 'number im calling from', 'number i am calling from', 'one i am calling from', 'this one', 'same number', 'the one im calling from', 'number i called from', 'this phone'].map(phrase);
       const hit = thisNumber.map((p) => ({ p, at: findPhrase(turn.tokens, p)[0] })).find((h) => h.at !== undefined);
       const phoneTarget = phoneFields.find((f) => targetIs(f));
       const yes = phoneTarget ? yesNoAnswer(turn.tokens) : null;

@@ -10,6 +10,7 @@ const SUFFIXES = new Set([
   'street', 'st', 'avenue', 'ave', 'road', 'rd', 'drive', 'dr', 'lane', 'ln', 'boulevard', 'blvd', 'court', 'ct', 'way', 'place', 'pl', 'circle', 'cir', 'terrace',
   'parkway', 'pkwy', 'highway', 'hwy', 'trail', 'trl', 'square', 'loop', 'crescent', 'close', 'row', 'pike', 'alley', 'run', 'path', 'point', 'ridge',
 ]);
+const ABBREVIATIONS = new Set(['st', 'n', 's', 'e', 'w', 'ave', 'dr', 'rd', 'apt', 'ste', 'blvd', 'mt', 'ft']);
 const UNIT_WORDS = new Set(['apartment', 'apt', 'unit', 'suite', 'ste', 'number', 'floor', 'building']);
 
 export interface AddressMention {
@@ -49,7 +50,8 @@ export function addressMentions(text: string): AddressMention[] {
     let extra = 0;
     while (j < tokens.length && extra < 6) {
       const t: Token = tokens[j];
-      if (/[?!;]/.test(t.gap) || (t.gap.includes('.') && !t.gap.startsWith('.'))) break;
+      // a period ends the address unless it closes an abbreviation ("St. Louis", "N. Main")
+      if (/[?!;]/.test(t.gap) || (t.gap.includes('.') && !ABBREVIATIONS.has(tokens[j - 1].norm))) break;
       if (isNumeric(t) && t.norm.length === 5) {
         end = j;
         complete = true;
