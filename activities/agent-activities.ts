@@ -25,6 +25,8 @@ export interface AgentActivityDeps {
   platforms: Record<PlatformName, PlatformAdapter>;
   telephony: Record<TelephonyName, TelephonyAdapter>;
   credentials: PlatformCredentialService;
+  /** The API's public URL (WFW_PUBLIC_BASE_URL): where platforms are told to post call events. */
+  publicBaseUrl?: string;
 }
 
 type OpRef = { operationId: string; agentId: string };
@@ -94,8 +96,21 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     return agent.provision_operation_id;
   }
 
-  function deploymentOf(agent: AgentDoc, pv: PromptVersionDoc, dedupeToken: string): AgentDeployment {
+  /**
+   * Where the platform posts the agent's call events: our ingestion route, signed with the
+   * account's secret for that platform. Only with a public base URL: a platform cannot reach a
+   * development machine, and the call workflow's polling covers an agent deployed without one.
+   */
+  async function notificationsOf(agent: AgentDoc): Promise<AgentDeployment['notifications']> {
+    if (!deps.publicBaseUrl || agent.platform === 'local') return undefined;
+    const url = `${deps.publicBaseUrl.replace(/\/+$/, '')}/v2/platform-notifications/${agent.platform}/${agent.account_id}`;
+    return { url, secret: await deps.credentials.notificationSecret(agent.account_id, agent.platform) };
+  }
+
+  async function deploymentOf(agent: AgentDoc, pv: PromptVersionDoc, dedupeToken: string): Promise<AgentDeployment> {
+    const notifications = await notificationsOf(agent);
     return {
+      ...(notifications ? { notifications } : {}),
       name: agent.name,
       system_prompt: pv.system_prompt,
       first_message: pv.first_message,
@@ -202,7 +217,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const agent = await agentOf(agentId);
         const pv = await promptVersionOf(agentId, operationId);
         if (!pv) throw failure('PROMPT_VERSION_MISSING', 'generate has not written a prompt version');
-        const deployed = await deps.platforms[agent.platform].createAgent(await platformCredentials(agent), deploymentOf(agent, pv, operationId));
+        const deployed = await deps.platforms[agent.platform].createAgent(await platformCredentials(agent), await deploymentOf(agent, pv, operationId));
         await agents.update(agentId, { platform_agent_id: deployed.platform_agent_id, platform_kb_ids: deployed.knowledge_base_ids, current_prompt_version: pv.version });
         return { platformAgentId: deployed.platform_agent_id };
       }, { premarked: true, next: () => 'number' });
@@ -355,7 +370,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const deployed = await deps.platforms[agent.platform].updateAgent(
           await platformCredentials(agent),
           agent.platform_agent_id,
-          deploymentOf(agent, pv, agent.provision_operation_id),
+          await deploymentOf(agent, pv, agent.provision_operation_id),
         );
         await agents.update(agentId, { platform_kb_ids: deployed.knowledge_base_ids });
         return { version: pv.version };
@@ -395,7 +410,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const deployed = await deps.platforms[agent.platform].updateAgent(
           await platformCredentials(agent),
           agent.platform_agent_id,
-          deploymentOf(restored, pv, agent.provision_operation_id),
+          await deploymentOf(restored, pv, agent.provision_operation_id),
         );
         await agents.update(agentId, { platform_kb_ids: deployed.knowledge_base_ids });
         return true;

@@ -43,6 +43,7 @@ export function createActivities(core: Core, overrides: ActivityOverrides = {}) 
       platforms,
       telephony: { ...createTelephonyAdapters({ connection: core.connection }), ...overrides.telephony },
       credentials: core.credentials,
+      publicBaseUrl: core.config.publicBaseUrl,
     }),
     ...createWebhookActivities({
       subscriptions: core.models.webhookSubscriptions,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AGENT_STATUSES } from '../../core/agents/agent-model';
+import { extractionOverridesSchema } from '../../core/agents/agent-payload';
 import { OPERATION_STATUSES, OPERATION_TYPES, STEP_STATUSES } from '../../core/operations/operation-model';
 
 /** Response shapes of the agent resources, as published in the OpenAPI document. */
@@ -73,6 +74,7 @@ export const agentSchema = z
     prompt_override: z.boolean(),
     platform_agent_id: z.string().nullable(),
     metadata: z.record(z.string(), z.string()),
+    extraction: extractionOverridesSchema.nullable().describe('The agent’s changes to its template’s extraction schema (PATCH extraction); null: the template’s as is.'),
     operation_id: z.string(),
     last_operation_id: z.string(),
     created_at: z.string(),

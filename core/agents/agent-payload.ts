@@ -37,6 +37,29 @@ export const agentPayloadSchema = z
   .meta({ id: 'AgentPayload' });
 export type AgentPayload = z.infer<typeof agentPayloadSchema>;
 
+const extractionFieldSchema = z
+  .object({
+    name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'snake_case, at most 64 characters'),
+    type: z.enum(['string', 'number', 'boolean', 'date', 'datetime', 'phone', 'email', 'enum']),
+    description: z.string().min(1).max(500),
+    required: z.boolean().default(false),
+    enum: z.array(z.string().regex(/^[a-z0-9_]{1,64}$/, 'snake_case values')).min(1).max(50).optional(),
+  })
+  .strict()
+  .refine((f) => (f.type === 'enum') === (f.enum !== undefined), { message: 'enum values are required for type enum, and only for it', path: ['enum'] });
+
+export const extractionOverridesSchema = z
+  .object({
+    fields: z
+      .array(extractionFieldSchema)
+      .max(50)
+      .refine((fs) => new Set(fs.map((f) => f.name)).size === fs.length, { message: 'field names must be unique' })
+      .optional(),
+    confidence_threshold: z.number().min(0).max(1).optional().describe('Fields under this confidence raise extraction.low_confidence.'),
+  })
+  .strict()
+  .meta({ id: 'ExtractionOverrides' });
+
 export const agentPatchSchema = z
   .object({
     name: z.string().trim().min(1).max(200).optional(),
@@ -44,6 +67,10 @@ export const agentPatchSchema = z
     business_url: businessUrlSchema.optional(),
     template_id: z.enum(TEMPLATE_IDS as unknown as [string, ...string[]]).optional(),
     system_prompt_override: z.string().min(1).max(50_000).nullable().optional().describe('Pin this exact system prompt; null returns to the generated one.'),
+    extraction: extractionOverridesSchema
+      .nullable()
+      .optional()
+      .describe('Changes to the template’s extraction schema for this agent’s calls: fields named like a template field replace it, new names are added; null returns to the template’s.'),
   })
   .strict()
   .refine((p) => Object.keys(p).length > 0, { message: 'send at least one field to change' })

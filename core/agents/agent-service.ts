@@ -1,3 +1,4 @@
+import type { ExtractionOverrides } from '../calls/extraction-schema';
 import { Model } from 'mongoose';
 import { ApiError, NotFoundError } from '../errors/errors';
 import { encodeTime } from 'ulid';
@@ -22,6 +23,8 @@ export interface AgentView {
   prompt_override: boolean;
   platform_agent_id: string | null;
   metadata: Record<string, string>;
+  /** The agent's changes to its template's extraction schema; null when it uses the template's as is. */
+  extraction: ExtractionOverrides | null;
   operation_id: string;
   last_operation_id: string;
   created_at: string;
@@ -168,6 +171,7 @@ export function toAgentView(doc: AgentDoc): AgentView {
     prompt_override: doc.prompt_override !== null,
     platform_agent_id: doc.platform_agent_id,
     metadata: doc.metadata ?? {},
+    extraction: doc.extraction_overrides ?? null,
     operation_id: doc.provision_operation_id,
     last_operation_id: doc.last_operation_id,
     created_at: doc.created_at.toISOString(),

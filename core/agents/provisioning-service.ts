@@ -238,8 +238,12 @@ export class ProvisioningService {
         set.prompt_override = patch.system_prompt_override;
         changed.push('system_prompt_override');
       }
+      if (patch.extraction !== undefined && JSON.stringify(patch.extraction) !== JSON.stringify(before.extraction_overrides ?? null)) {
+        set.extraction_overrides = patch.extraction;
+        changed.push('extraction');
+      }
       // What the fields were, so a failed update can put them back (failChange).
-      const previous = { name: before.name, voice: before.voice, business_url: before.business_url, template_id: before.template_id, prompt_override: before.prompt_override };
+      const previous = { name: before.name, voice: before.voice, business_url: before.business_url, template_id: before.template_id, prompt_override: before.prompt_override, extraction_overrides: before.extraction_overrides ?? null };
       return { changed, set, request: { patch, previous } };
     });
   }

@@ -105,6 +105,42 @@ describe('test calls take the production path: signed local notification → cal
     expect((await c.get(`/v2/calls?to=${new Date(Date.parse(call.started_at) - 60_000).toISOString()}`)).body.data).toEqual([]);
   });
 
+  it('an agent overrides its template\'s extraction schema with PATCH: a new version, agent.updated, and its next calls use it', async () => {
+    const acct = await stack.createAccount();
+    const c = client(stack.baseUrl, acct.token);
+    const op = await provisioned(acct.token);
+    const extraction = {
+      confidence_threshold: 0.95,
+      fields: [
+        { name: 'customer_name', type: 'string', required: true, description: 'Full name of the caller.' },
+        { name: 'referral_source', type: 'enum', description: 'How the caller heard of us.', enum: ['google', 'friend', 'other'] },
+      ],
+    };
+    const patched = await c.patch(`/v2/agents/${op.agent_id}`, { extraction });
+    expect(patched.status).toBe(202);
+    const update = await waitForOperation(stack.baseUrl, acct.token, patched.body.operation_id);
+    expect(update).toMatchObject({ status: 'succeeded', changed_fields: ['extraction'] });
+    const agent = (await c.get(`/v2/agents/${op.agent_id}`)).body;
+    expect(agent.extraction).toMatchObject({ confidence_threshold: 0.95, fields: [{ name: 'customer_name' }, { name: 'referral_source', required: false }] });
+    expect(agent.prompt_version).toBeGreaterThan(op.prompt_version ?? 1);
+    const updated = await stack.core.events.list(acct.accountId, { types: ['agent.updated'], limit: 5 });
+    expect(updated[0].data).toMatchObject({ agent_id: op.agent_id, changed_fields: expect.arrayContaining(['extraction']) });
+
+    const callId = (await c.post(`/v2/agents/${op.agent_id}/test-calls`, { turns: HVAC_CALL })).body.id;
+    const result = await until('the extraction', async () => {
+      const r = (await c.get(`/v2/calls/${callId}/extractions`)).body;
+      return r.status === 'completed' ? r : undefined;
+    });
+    expect(result.threshold).toBe(0.95);
+    expect(result.fields.map((f: { name: string }) => f.name)).toEqual(expect.arrayContaining(['customer_name', 'callback_number', 'referral_source']));
+    expect(result.fields.find((f: { name: string }) => f.name === 'referral_source')).toMatchObject({ value: null, confidence: 0 });
+
+    // A bad schema is refused field by field and changes nothing.
+    const bad = await c.patch(`/v2/agents/${op.agent_id}`, { extraction: { confidence_threshold: 2, fields: [{ name: 'Bad Name', type: 'enum', description: 'x' }] } });
+    const err = expectError(bad, 400, 'VALIDATION_ERROR');
+    expect(err.details.map((d: { field: string }) => d.field).sort()).toEqual(['extraction.confidence_threshold', 'extraction.fields.0.enum', 'extraction.fields.0.name']);
+  });
+
   it('another account cannot see the call, and reads need calls:read', async () => {
     const acct = await stack.createAccount();
     const other = await stack.createAccount();
