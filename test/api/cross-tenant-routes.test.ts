@@ -30,12 +30,15 @@ const NOT_ACCOUNT_RESOURCES: Record<string, string> = {
   'GET /v2/templates/{id}': 'templates are one catalogue shared by every account, not an account resource',
   'PUT /v2/platform-credentials/{platform}':
     "{platform} names a platform, not a resource: PUT stores the caller's own credentials for it (checked below to leave the other account's untouched)",
+  'POST /v2/platform-notifications/{platform}/{account_id}':
+    "public: a platform proves it speaks for the account by the account's signature, not a token; unsigned or other-account-signed requests are refused 401 (test/calls/ingestion.test.ts)",
 };
 
 /** Well-formed bodies, so that the handler (not validation) answers; checked against each route's schema. */
 const BODIES: Record<string, unknown> = {
   updateAgent: { name: 'Taken Over' },
   updateWebhook: { url: 'http://127.0.0.1:9/attacker' },
+  createTestCall: { turns: [{ role: 'caller', text: 'I would like to book a cleaning.' }] },
 };
 
 const key = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
@@ -67,6 +70,9 @@ describe('cross-tenant access on every route that takes an ID', () => {
     await until('the test delivery to succeed', async () => (await asA.get(`/v2/webhooks/${webhook.body.id}/deliveries/${sent.body.id}`)).body.status === 'succeeded');
     const versions = (await asA.get(`/v2/agents/${op.agent_id}/prompt-versions`)).body.data;
     expect(versions.length).toBeGreaterThanOrEqual(1);
+    const call = await asA.post(`/v2/agents/${op.agent_id}/test-calls`, { turns: [{ role: 'caller', text: 'Hello, is this the dentist?' }] });
+    expect(call.status).toBe(202);
+    await until('the test call to be analysed', async () => (await asA.get(`/v2/calls/${call.body.id}`)).body.extraction_status === 'completed');
 
     // A's resource for each path parameter, by the collection the path starts with (or the parameter's name).
     const byCollection: Record<string, string> = {
@@ -76,6 +82,7 @@ describe('cross-tenant access on every route that takes an ID', () => {
       webhooks: webhook.body.id,
       'service-accounts': sa.body.id,
       'platform-credentials': 'elevenlabs',
+      calls: call.body.id,
     };
     const byName: Record<string, string> = { delivery_id: sent.body.id, version: String(versions[versions.length - 1].version) };
     const resolve = (path: string, param: string): string | undefined => byName[param] ?? byCollection[path.split('/')[2]];
