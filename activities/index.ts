@@ -7,7 +7,7 @@ import { createTelephonyAdapters } from '../core/telephony/telephony-registry';
 import { createAgentActivities } from './agent-activities';
 import { createWebhookActivities } from './webhook-activities';
 import { createCallActivities } from './call-activities';
-import { DeterministicCallExtractor } from '../core/calls/extraction/deterministic-call-extractor';
+import { createCallExtractor } from '../core/calls/extraction/extractor-factory';
 import { LocalCallSimulator } from '../core/platforms/local-call-simulator';
 
 export interface ActivityOverrides {
@@ -25,7 +25,7 @@ export function createActivities(core: Core, overrides: ActivityOverrides = {}) 
       researchReports: core.models.researchReports,
       templates: core.templates,
       events: core.events,
-      extractor: new DeterministicCallExtractor(),
+      extractor: createCallExtractor({ llmBaseUrl: core.config.llm.baseUrl, llmApiKey: core.config.llm.apiKey, llmModel: core.config.llm.model }),
       platforms,
       credentials: core.credentials,
       simulator: new LocalCallSimulator(core.localCallSecrets, () => core.config.apiInternalUrl),
