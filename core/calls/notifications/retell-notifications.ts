@@ -30,6 +30,7 @@ import {
  * Retell webhooks (https://docs.retellai.com/features/webhook-overview): `{event, call}` POSTed to
  * the agent's `webhook_url` (or the account's), for `call_started`, `call_ended` (the call object
  * without `call_analysis`) and `call_analyzed` (with it); other events are acknowledged as `other`.
+ * Only `call_analyzed` ends the call for the workflow; `call_started` and `call_ended` are `started`.
  * The call object is GET /v2/get-call/{call_id}'s (https://docs.retellai.com/api-references/get-call;
  * types as in github.com/RetellAI/retell-typescript-sdk src/resources/call.ts).
  *
@@ -201,8 +202,13 @@ export class RetellNotificationReader implements PlatformNotificationReader {
         throw new NotificationRejected('malformed', `not the documented payload (${issues})`.slice(0, 500));
       }
       call = normaliseRetellCall(parsed.data);
-      // call_analyzed repeats call_ended's call and adds call_analysis: both are end-of-call reports.
-      kind = event.event === 'call_started' ? 'started' : 'ended';
+      // Retell sends two notifications at the end: call_ended as soon as the line drops (transcript,
+      // no call_analysis) and call_analyzed once its post-call analysis has run (the same call with
+      // call_analysis: summary, success, custom data). The call workflow acts on the first `ended`
+      // it gets, so only call_analyzed is the end-of-call report; call_ended is `started` (the call
+      // is known, and has ended, but is not final yet). Should call_analyzed never come, the
+      // workflow's end-wait timer and its polling of get-call finish the call.
+      kind = event.event === 'call_analyzed' ? 'ended' : 'started';
     }
     const callId = call?.platform_call_id ?? callIdOf(event.call);
     const lifecycle = event.event === 'call_started' || event.event === 'call_ended' || event.event === 'call_analyzed';

@@ -66,14 +66,16 @@ describe('Retell webhooks', () => {
     });
   });
 
-  it('reads call_started as the start, call_ended as an end without analysis, and dial outcomes as statuses', () => {
+  it('reads call_started as the start, call_ended as a start of an ended call without analysis (only call_analyzed is final), and dial outcomes as statuses', () => {
     expect(reader.parse(fixture('retell', 'call-started'))).toMatchObject({
       kind: 'started',
       event_type: 'call_started',
       occurred_at: new Date(1764763200000),
       call: { status: 'in_progress', ended_at: null, turns: [] },
     });
-    expect(reader.parse(fixture('retell', 'call-ended'))).toMatchObject({ kind: 'ended', event_type: 'call_ended', call: { status: 'completed', analysis: null } });
+    // The workflow acts on the first `ended` it gets: were call_ended one, call_analyzed's summary would be lost.
+    expect(reader.parse(fixture('retell', 'call-ended'))).toMatchObject({ kind: 'started', event_type: 'call_ended', call: { status: 'completed', analysis: null } });
+    expect(reader.parse(fixture('retell', 'call-ended-no-answer'))).toMatchObject({ kind: 'started', event_type: 'call_ended' });
     const noAnswer = reader.parse(fixture('retell', 'call-ended-no-answer'));
     expect(noAnswer.call).toMatchObject({ status: 'no_answer', direction: 'outbound', from_number: '+12137770147', to_number: '+12137775555' });
     const busy = fixtureJson<{ call: { disconnection_reason: string; call_status: string } }>('retell', 'call-ended-no-answer');
