@@ -39,4 +39,4 @@ echo $! >"$RUN_DIR/ferretdb-sqlite-smoke.pid"
 started+=(ferretdb-sqlite-smoke)
 wait_port ferretdb-sqlite-smoke "$SMOKE_PORT" 60
 WFW_TEST_MONGODB_BASE="mongodb://127.0.0.1:$SMOKE_PORT" MONGODB_URI="mongodb://127.0.0.1:$SMOKE_PORT/workforcewave" \
-  WFW_TEST_STORE=sqlite npx jest test/provisioning/provision-agent.test.ts test/api/idempotency.test.ts test/events/event-list.test.ts test/webhooks/webhook-delivery.test.ts
+  WFW_TEST_STORE=sqlite npx jest test/provisioning/provision-agent.test.ts test/api/idempotency.test.ts test/events/event-list.test.ts test/webhooks/webhook-delivery.test.ts test/calls/test-calls.test.ts
