@@ -1,5 +1,4 @@
 import type { TranscriptTurn } from './call-types';
-import { boundTurns } from './extraction/transcript-bounds';
 import { digitRuns } from './extraction/spoken-numbers';
 import { tokenize, type Token } from './extraction/transcript-tokens';
 
@@ -79,11 +78,12 @@ export function maskSensitiveText(text: string): string {
 }
 
 /**
- * A copy of the transcript with sensitive numbers masked (turns bounded in size as extraction
- * bounds them, so the stored text is the text extraction cites).
+ * A copy of the transcript with sensitive numbers masked. Unlike extraction, masking reads every
+ * character however long the transcript: a cap would leave the rest unmasked in storage. It is
+ * one pass of character loops, so it stays linear.
  */
 export function maskSensitiveTurns(turns: readonly TranscriptTurn[]): TranscriptTurn[] {
-  return boundTurns(turns).map((t) => ({ ...t, text: maskSensitiveText(t.text) }));
+  return turns.map((t) => ({ ...t, text: typeof t.text === 'string' ? maskSensitiveText(t.text) : '' }));
 }
 
 /** Masks every string inside a JSON-like value (extraction results, event payloads). */

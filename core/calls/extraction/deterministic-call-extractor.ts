@@ -11,6 +11,7 @@ import { dateMentions } from './spoken-dates';
 import { emailMentions } from './spoken-emails';
 import { phoneMentions } from './spoken-phone-numbers';
 import { addressMentions } from './street-addresses';
+import { boundTurns } from './transcript-bounds';
 import { findPhrase, phrase, sentenceAround, tokenize, type Token } from './transcript-tokens';
 import { vehicleMention } from './vehicle-mentions';
 import { booleanStatements, yesNoAnswer } from './yes-no-answers';
@@ -102,7 +103,7 @@ export class DeterministicCallExtractor implements CallExtractor {
 }
 
 export function extractDeterministically(input: ExtractionInput): ExtractionResult {
-  const turns: TranscriptTurn[] = maskSensitiveTurns(input.turns);
+  const turns: TranscriptTurn[] = maskSensitiveTurns(boundTurns(input.turns));
   const fields = input.schema.fields;
   const candidates = new Map<string, Candidate[]>(fields.map((f) => [f.name, []]));
   const add = (field: ExtractionField | null | undefined, c: Candidate): void => {

@@ -8,6 +8,7 @@ import { ExtractionError } from './extraction-error';
 import { normalizeIsoDate, normalizeIsoDatetime, formatZoned } from './spoken-dates';
 import { normalizeEmail } from './spoken-emails';
 import { toE164 } from './spoken-phone-numbers';
+import { boundTurns } from './transcript-bounds';
 
 export const DEFAULT_EXTRACTION_MODEL = 'gpt-4o-mini';
 
@@ -176,7 +177,7 @@ export class LlmCallExtractor implements CallExtractor {
   }
 
   async extract(input: ExtractionInput, signal?: AbortSignal): Promise<ExtractionResult> {
-    const turns = maskSensitiveTurns(input.turns);
+    const turns = maskSensitiveTurns(boundTurns(input.turns));
     let completion: OpenAI.Chat.Completions.ChatCompletion;
     try {
       completion = await this.client.chat.completions.create(

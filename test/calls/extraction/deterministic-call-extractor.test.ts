@@ -1,4 +1,5 @@
 import { DeterministicCallExtractor, extractDeterministically } from '../../../core/calls/extraction/deterministic-call-extractor';
+import { boundTurns, MAX_TRANSCRIPT_CHARS, MAX_TURN_CHARS, MAX_TURNS } from '../../../core/calls/extraction/transcript-bounds';
 import { getTemplate } from '../../../core/templates/template-catalog';
 import { TRANSCRIPT_CASES } from '../../fixtures/transcripts/call-transcripts';
 import { expectWellFormed, field, inputFor } from './transcript-helpers';
@@ -110,5 +111,16 @@ describe('deterministic extraction rules', () => {
     const result = extractDeterministically(inputFor('hvac_dispatch', lines));
     expect(Date.now() - started).toBeLessThan(5_000);
     for (const f of result.fields) for (const e of f.evidence) expect(e.turn).toBeLessThan(2_000);
+  });
+});
+
+describe('transcript bounds', () => {
+  it('caps turn length, turn count and the total, keeping turn indexes', () => {
+    const turns = Array.from({ length: MAX_TURNS + 10 }, () => ({ role: 'caller' as const, text: 'x'.repeat(MAX_TURN_CHARS + 100), start_seconds: null, end_seconds: null }));
+    const bounded = boundTurns(turns);
+    expect(bounded).toHaveLength(MAX_TURNS);
+    expect(bounded[0].text).toHaveLength(MAX_TURN_CHARS);
+    expect(bounded.reduce((n, t) => n + t.text.length, 0)).toBe(MAX_TRANSCRIPT_CHARS);
+    expect(bounded[MAX_TURNS - 1].text).toBe('');
   });
 });
