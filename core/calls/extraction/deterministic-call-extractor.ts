@@ -43,6 +43,8 @@ interface CallerTurn {
   text: string;
   tokens: Token[];
   target: QuestionTarget | null;
+  /** The agent turn the caller is answering, if any. */
+  asked: string | null;
 }
 
 const FILLERS = new Set(['hi', 'hello', 'hey', 'yeah', 'yes', 'yep', 'sure', 'um', 'uh', 'so', 'well', 'oh', 'okay', 'ok', 'its', 'it', 'is', 'thats', 'like', 'hmm', 'right', 'and', 'the', 'its', 'uhh', 'umm']);
@@ -121,7 +123,7 @@ export function extractDeterministically(input: ExtractionInput): ExtractionResu
     // an answer split over two caller turns still answers the question before them
     const askedBy = lastAgent >= 0 && i - lastAgent <= 2 ? lastAgent : -1;
     if (askedBy >= 0 && !targets.has(askedBy)) targets.set(askedBy, questionTarget(turns[askedBy].text, fields));
-    callerTurns.push({ index: i, text: turns[i].text, tokens: tokenize(turns[i].text), target: askedBy >= 0 ? (targets.get(askedBy) ?? null) : null });
+    callerTurns.push({ index: i, text: turns[i].text, tokens: tokenize(turns[i].text), target: askedBy >= 0 ? (targets.get(askedBy) ?? null) : null, asked: askedBy >= 0 ? turns[askedBy].text : null });
   }
 
   const byType = (type: ExtractionField['type']): ExtractionField[] => fields.filter((f) => f.type === type);
@@ -149,7 +151,16 @@ export function extractDeterministically(input: ExtractionInput): ExtractionResu
       add(field, { value: p.e164, confidence: (p.valid ? 0.92 : 0.85) - hedged(turn, start, end), evidence: quoteOf(turn, start, end), turn: turn.index, at: start, correction: correctionBefore(turn, start) });
       claimed.add(turn.index);
     }
-    if (phones.length === 0 && input.caller_number && phoneFields.length > 0) {
+    // "So that's 312 555 0147, right?" — "Yes.": the caller's yes confirms the number the agent read back
+    const readBack = phones.length === 0 && turn.asked && phoneFields.length > 0 ? phoneMentions(tokenize(turn.asked), input.country) : [];
+    if (readBack.length === 1) {
+      const yes = yesNoAnswer(turn.tokens);
+      if (yes?.value) {
+        const start = turn.tokens[yes.first].start;
+        const end = turn.tokens[yes.last].end;
+        add(phoneFields[0], { value: readBack[0].e164, confidence: yes.hedged ? 0.55 : 0.9, evidence: quoteOf(turn, start, end), turn: turn.index, at: start, correction: false });
+      }
+    } else if (phones.length === 0 && input.caller_number && phoneFields.length > 0) {
       const thisNumber = ['this number', 'number im calling from', 'number i am calling from', 'one i am calling from', 'this one', 'same number', 'the one im calling from', 'number i called from', 'this phone'].map(phrase);
       const hit = thisNumber.map((p) => ({ p, at: findPhrase(turn.tokens, p)[0] })).find((h) => h.at !== undefined);
       const phoneTarget = phoneFields.find((f) => targetIs(f));

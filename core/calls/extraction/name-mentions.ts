@@ -57,7 +57,7 @@ function nameAt(tokens: readonly Token[], i: number, lenient: boolean, maxWords 
   return words.length > 0 ? { words, next: k } : null;
 }
 
-/** Letters said one by one ("S-M-I-T-H", "s m i t h", "S as in Sam…" is not handled) starting at `i`. */
+/** Letters said one by one ("S-M-I-T-H", "s m i t h"; "S as in Sam…" is not handled) starting at `i`. */
 function spelledAt(tokens: readonly Token[], i: number): { word: string; last: number } | null {
   let letters = '';
   let k = i;
@@ -65,8 +65,6 @@ function spelledAt(tokens: readonly Token[], i: number): { word: string; last: n
     letters += tokens[k].norm;
     k += 1;
   }
-  // "S-M-I-T-H" may also arrive as one token when the platform drops the hyphens' spacing
-  if (letters.length === 0 && /^[a-z](-[a-z]){2,}$/i.test(tokens[i]?.text ?? '')) return { word: tokens[i].text.replace(/-/g, ''), last: i };
   return letters.length >= 3 ? { word: letters, last: k - 1 } : null;
 }
 

@@ -124,3 +124,12 @@ describe('transcript bounds', () => {
     expect(bounded[MAX_TURNS - 1].text).toBe('');
   });
 });
+
+describe('read-back confirmations', () => {
+  it("takes the caller's yes to a number the agent read back, not the caller ID", () => {
+    const input = inputFor('auto_repair', ['A: Best number?', 'C: 847 555 0100', "A: So that's 847 555 0100, right?", 'C: Yes, that is right.'], { caller_number: '+13125559999' });
+    const f = field(extractDeterministically(input), 'callback_number');
+    expect(f.value).toBe('+18475550100');
+    expect(f.evidence).toEqual([{ turn: 1, quote: '847 555 0100' }, { turn: 3, quote: 'Yes' }]);
+  });
+});
