@@ -203,7 +203,8 @@ export function extractDeterministically(input: ExtractionInput): ExtractionResu
     // names
     const expectingName = !!target && PERSON_NAME_FIELD.test(target.name);
     const bareRole = target?.name === 'pet_name' ? 'pet' : 'self';
-    for (const m of nameMentions(turn.text, expectingName, petContext, bareRole)) {
+    const greeting = turn === callerTurns[0];
+    for (const m of nameMentions(turn.text, expectingName, petContext, bareRole, greeting)) {
       if (m.role === 'other') someoneElseNamed = true;
       const field = nameFieldFor(m, names, target, turn.text.slice(0, m.start));
       if (!field) continue;

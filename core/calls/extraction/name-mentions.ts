@@ -93,13 +93,18 @@ const TRIGGERS: Trigger[] = [
   { words: ['for', 'my'], role: 'other' },
   { words: ['called'], role: 'pet' },
   { words: ['named'], role: 'other' },
+  // "Hi, it's John Smith": only where a name is expected (see INTRODUCTION_ONLY)
+  { words: ['its'], role: 'self' },
 ];
+
+/** Triggers that also start ordinary answers ("it's Delta Dental"), trusted only in a greeting or after a name question. */
+const INTRODUCTION_ONLY = new Set(['its']);
 
 /**
  * Names in one caller turn. `expectingName` is set when the agent has just asked for a name: then
  * a bare answer ("John Smith.", "yeah it's john smith") is a name too, even in lower case.
  */
-export function nameMentions(text: string, expectingName: boolean, petContext: boolean, bareAnswerRole: NameRole = 'self'): NameMention[] {
+export function nameMentions(text: string, expectingName: boolean, petContext: boolean, bareAnswerRole: NameRole = 'self', greeting = false): NameMention[] {
   const tokens = tokenize(text);
   const found: NameMention[] = [];
   const push = (words: Token[], role: NameRole, spelled = false): void => {
@@ -112,6 +117,7 @@ export function nameMentions(text: string, expectingName: boolean, petContext: b
       let ok = true;
       for (let k = 0; k < trigger.words.length; k++) if (tokens[i + k]?.norm !== trigger.words[k]) ok = false;
       if (!ok) continue;
+      if (INTRODUCTION_ONLY.has(trigger.words[0]) && !(expectingName || (greeting && i <= 3))) continue;
       let at = i + trigger.words.length;
       let role = trigger.role;
       if (trigger.words[0] === 'for' || trigger.words[1] === 'for') {
@@ -127,7 +133,7 @@ export function nameMentions(text: string, expectingName: boolean, petContext: b
       if ((trigger.words[0] === 'his' || trigger.words[0] === 'her' || trigger.words[0] === 'their') && petContext) role = 'pet';
       if (trigger.words[0] === 'called' || trigger.words[0] === 'named') role = petContext ? 'pet' : 'other';
       // "this is" / "I'm" only introduce a name when one follows directly and in capitals
-      const lenient = expectingName && !['this', 'im', 'i', 'under'].includes(trigger.words[0]);
+      const lenient = expectingName && !['this', 'im', 'i', 'under', 'its'].includes(trigger.words[0]);
       const name = nameAt(tokens, at, lenient, role === 'pet' ? 1 : 3);
       if (name) {
         push(name.words, role);

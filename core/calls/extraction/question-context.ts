@@ -122,9 +122,15 @@ export function questionTarget(agentText: string, fields: readonly ExtractionFie
   let best: { field: ExtractionField; score: number } | null = null;
   for (const field of fields) {
     let score = 0;
-    for (const [w, weight] of fieldKeywords(field)) if (asked.has(w)) score += weight;
+    let byName = false;
+    for (const [w, weight] of fieldKeywords(field)) {
+      if (!asked.has(w)) continue;
+      score += weight;
+      if (weight >= 3) byName = true;
+    }
     if (field.type === 'boolean') score += yesNo ? 1.5 : -3;
-    else if (yesNo && field.type !== 'enum') score -= 1;
+    // "Do you have insurance?" asks for the insurer: a yes/no shape counts against a value field only when its name is not asked
+    else if (yesNo && field.type !== 'enum' && !byName) score -= 1;
     if (!best || score > best.score) best = { field, score };
   }
   if (!best || best.score < 2.5) return null;

@@ -133,3 +133,11 @@ describe('read-back confirmations', () => {
     expect(f.evidence).toEqual([{ turn: 1, quote: '847 555 0100' }, { turn: 3, quote: 'Yes' }]);
   });
 });
+
+describe('introductions', () => {
+  it('reads "it\'s John Smith" in the greeting, but not "it\'s Delta Dental" as a name', () => {
+    const result = extractDeterministically(inputFor('dental_receptionist', ['A: Bright Smiles, how can I help?', "C: Hi, it's John Smith, I need a cleaning.", 'A: Do you have insurance?', "C: Yes, it's Delta Dental."]));
+    expect(field(result, 'patient_name')).toMatchObject({ value: 'John Smith', evidence: [{ turn: 1, quote: 'John Smith' }] });
+    expect(field(result, 'insurance_provider').value).toBe('Delta Dental');
+  });
+});
