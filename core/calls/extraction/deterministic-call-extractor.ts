@@ -195,6 +195,7 @@ export function extractDeterministically(input: ExtractionInput): ExtractionResu
         if (field.type === 'date') value = d.value.slice(0, 10);
         else if (d.kind === 'date') confidence = 0.8; // a day without a time: true, but less than asked
         if (d.approximateTime) confidence = 0.8;
+        if (d.vague) confidence = 0.55; // "next week" names no day
         add(field, { value, confidence: confidence - hedged(turn, d.start, d.end), evidence: quoteOf(turn, d.start, d.end), turn: turn.index, at: d.start, correction: correctionBefore(turn, d.start) });
         claimed.add(turn.index);
       }

@@ -127,3 +127,35 @@ describe('hedging and corrections', () => {
     expect(isCorrection('My number is ')).toBe(false);
   });
 });
+
+describe('days of the month without a month', () => {
+  const wednesday = new Date('2026-05-13T15:00:00Z');
+  const values = (text: string) => dateMentions(text, wednesday, 'America/Chicago').map((d) => d.value);
+  it('takes the next such day, with the weekday or time said beside it', () => {
+    expect(values('on the 15th')).toEqual(['2026-05-15']);
+    expect(values('the 15th at 2pm')).toEqual(['2026-05-15T14:00:00-05:00']);
+    expect(values('Friday the 22nd')).toEqual(['2026-05-22']);
+    expect(values('the 3rd, please')).toEqual(['2026-06-03']);
+    expect(values('the twenty first in the morning')).toEqual(['2026-05-21T09:00:00-05:00']);
+  });
+
+  it('does not read ordinals before a noun as days', () => {
+    expect(values("it's the first time I call, we are on the 2nd floor")).toEqual([]);
+  });
+
+  it('marks a week without a day as vague, and reads "two weeks from today" once', () => {
+    expect(dateMentions('sometime next week', wednesday, 'America/Chicago').map((d) => d.vague)).toEqual([true]);
+    expect(values('two weeks from today')).toEqual(['2026-05-27']);
+  });
+});
+
+describe('phone numbers in pieces', () => {
+  it('joins groups separated by "area code", "then", "and"', () => {
+    expect(phoneMentions(tokenize('area code 312, then 555 0147'), 'US').map((p) => p.e164)).toEqual(['+13125550147']);
+    expect(phoneMentions(tokenize('three one two and then five five five oh one four seven'), 'US').map((p) => p.e164)).toEqual(['+13125550147']);
+  });
+
+  it('does not join a count to a number', () => {
+    expect(phoneMentions(tokenize('we are 4 and my number is 312 555 0147'), 'US').map((p) => p.e164)).toEqual(['+13125550147']);
+  });
+});
