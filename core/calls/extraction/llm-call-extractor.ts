@@ -183,7 +183,6 @@ export class LlmCallExtractor implements CallExtractor {
       completion = await this.client.chat.completions.create(
         {
           model: this.model,
-          temperature: 0,
           messages: [
             { role: 'system', content: INSTRUCTIONS },
             { role: 'user', content: userMessage(input, turns) },
