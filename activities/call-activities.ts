@@ -14,6 +14,7 @@ import { asActivity, failure } from './activity-errors';
 import { maskSensitiveTurns } from '../core/calls/sensitive-data-masking';
 import { businessLocale } from '../core/calls/business-locale';
 import { extractionSchemaFor } from '../core/calls/extraction-schema';
+import { crashPoint } from '../core/faults/crash-points';
 
 export interface CallActivityDeps {
   calls: CallService;
@@ -140,6 +141,7 @@ export function createCallActivities(deps: CallActivityDeps) {
     },
 
     async extractCall(input: CallRef): Promise<{ disposition: string | null }> {
+      crashPoint('call.extract');
       return asActivity(async () => {
         const call = await callOf(input.callId);
         const existing = await calls.loadExtraction(input.callId);

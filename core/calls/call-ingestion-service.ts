@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AccountDoc } from '../accounts/account-model';
 import type { AgentDoc } from '../agents/agent-model';
 import { ApiError, NotFoundError } from '../errors/errors';
+import { crashPoint } from '../faults/crash-points';
 import type { PlatformCredentialService } from '../platform-credentials/platform-credential-service';
 import type { PlatformName } from '../platforms/platform-adapter';
 import type { LocalNotificationSecrets } from '../platforms/local-call-simulator';
@@ -84,6 +85,7 @@ export class CallIngestionService {
     }
 
     const stored = await this.deps.calls.storeNotification(accountId, callId, notification, request.rawBody.toString('utf8'));
+    crashPoint('call.notification-stored');
     // Signalled on every delivery, not only fresh ones: a crash between the store and the signal
     // is repaired by the platform's retry. The workflow acts on each notification ID once.
     const outcome = await this.deps.workflows.signalWithStart({ callId, accountId, agentId, ...this.deps.timings }, { notificationId: stored.id, kind: notification.kind });

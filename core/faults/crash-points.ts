@@ -14,7 +14,11 @@ export type CrashPoint =
   | 'provision.agent-written'
   | 'batch.items-written'
   | 'change.operation-written'
-  | 'change.claimed';
+  | 'change.claimed'
+  /** The worker, at the start of a call's extraction (the call recorded, its transcript stored). */
+  | 'call.extract'
+  /** The API, with a platform notification stored but its call's workflow not yet signalled. */
+  | 'call.notification-stored';
 
 function parse(value: string | undefined, nodeEnv: string | undefined): { point: string; nth: number } | null {
   if (!value || nodeEnv === 'production') return null;
