@@ -115,9 +115,17 @@ export function createCallActivities(deps: CallActivityDeps) {
       }, ATTEMPTS.poll);
     },
 
+    /** Nobody ever said the call ended: it ends failed, and subscribers hear so (call.completed with that status). */
     async abandonCall(input: CallRef): Promise<void> {
       return asActivity(async () => {
-        await calls.abandon(input.callId, 'no_end_of_call_report');
+        const call = await calls.abandon(input.callId, 'no_end_of_call_report');
+        if (!call) return;
+        await events.append(
+          input.accountId,
+          'call.completed',
+          { call_id: input.callId, agent_id: input.agentId, status: call.status, test: call.test, duration_seconds: call.duration_seconds ?? 0, caller_id: call.direction === 'outbound' ? call.to_number : call.from_number, disposition: null },
+          { dedupeKey: `call.completed:${input.callId}`, agentId: input.agentId },
+        );
       });
     },
 

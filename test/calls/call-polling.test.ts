@@ -128,5 +128,9 @@ describe('when the end-of-call report never comes, the call workflow polls the p
     expect(counts['call.started']).toBe(1);
     expect(counts['call.transcript_ready']).toBe(0);
     expect(counts['call.extractions_ready']).toBe(0);
+    // Subscribers hear that it ended, and how.
+    expect(counts['call.completed']).toBe(1);
+    const [completed] = await stack.core.events.list(t.accountId, { types: ['call.completed'], limit: 5 });
+    expect(completed.data).toMatchObject({ call_id: callId, status: 'failed', disposition: null });
   });
 });
