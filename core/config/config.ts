@@ -91,6 +91,11 @@ const envSchema = z.object({
   WFW_CALL_END_WAIT_SECONDS: z.coerce.number().int().min(1).default(3600),
   WFW_CALL_POLL_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(60),
   WFW_CALL_MAX_POLLS: z.coerce.number().int().min(0).default(10),
+  /**
+   * The local platform's simulated outbound calls last duration_seconds × this in real time: at
+   * the default 0.01 a 2-minute call takes 1.2 s. 1 plays them at their real length, 0 ends them at once.
+   */
+  WFW_LOCAL_CALL_TIME_SCALE: z.coerce.number().min(0).max(10).default(0.01),
   /** The business's zone and country when its research found no address to tell them by. */
   WFW_DEFAULT_TIMEZONE: z.string().refine(isTimeZone, 'an IANA time zone, e.g. America/New_York').default('America/New_York'),
   WFW_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. US').default('US'),
@@ -118,7 +123,15 @@ export interface Config {
   publicBaseUrl?: string;
   /** The API as the worker reaches it (WFW_API_INTERNAL_URL). */
   apiInternalUrl: string;
-  calls: { endWaitSeconds: number; pollIntervalSeconds: number; maxPolls: number; defaultTimezone: string; defaultCountry: string };
+  calls: {
+    endWaitSeconds: number;
+    pollIntervalSeconds: number;
+    maxPolls: number;
+    defaultTimezone: string;
+    defaultCountry: string;
+    /** WFW_LOCAL_CALL_TIME_SCALE: real seconds per simulated second of a local outbound call. */
+    localTimeScale: number;
+  };
   /** Newest first, each 32 bytes base64; empty means the database-held development key. */
   encryptionKeys: KeyEntry[];
   localPlatformLatencyMs: number;
@@ -200,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxPolls: e.WFW_CALL_MAX_POLLS,
       defaultTimezone: e.WFW_DEFAULT_TIMEZONE,
       defaultCountry: e.WFW_DEFAULT_COUNTRY,
+      localTimeScale: e.WFW_LOCAL_CALL_TIME_SCALE,
     },
     encryptionKeys: keys.encryption,
     localPlatformLatencyMs: e.WFW_LOCAL_PLATFORM_LATENCY_MS,
