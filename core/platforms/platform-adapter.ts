@@ -67,6 +67,34 @@ export interface PhoneAttachment {
   sip_termination_uri?: string;
 }
 
+/** One outbound call to place through the platform. */
+export interface OutboundCallRequest {
+  platform_agent_id: string;
+  /** The agent's number (E.164): the caller ID, a number the platform has imported. */
+  from_number: string;
+  /**
+   * The platform's own ID of that number where its API dials by ID (ElevenLabs
+   * `phone_number_id`, Vapi phone-number `id`). Absent: the adapter lists the platform's numbers
+   * and matches the E.164, as attachPhoneNumber does. Retell dials by E.164 and ignores it.
+   */
+  from_number_id?: string;
+  /** Whom to call (E.164). */
+  to_number: string;
+  /** Per-call values for the agent's prompt variables (ElevenLabs dynamic variables, Vapi variableValues, Retell dynamic variables). */
+  variables: Record<string, string>;
+  /**
+   * Our call ID. Stored on the platform's call where the platform keeps something of ours
+   * (metadata, user ID), so that a retried placeCall can find the call an earlier attempt placed
+   * instead of dialling again.
+   */
+  dedupe_token: string;
+}
+
+export interface PlacedCall {
+  /** The platform's call ID, by which its notifications and getCall name the call. */
+  platform_call_id: string;
+}
+
 export class PlatformError extends Error {
   constructor(
     readonly platform: PlatformName,
@@ -99,4 +127,14 @@ export interface PlatformAdapter {
    * platform does not know it. The polling fallback for a notification that never arrived.
    */
   getCall?(credentials: PlatformCredentials, platformCallId: string): Promise<PlatformCall | null>;
+  /**
+   * Dials `to_number` from the agent's number. None of the three providers takes an idempotency
+   * key, so before dialling each adapter looks for a call already made with this dedupe token
+   * (ElevenLabs: conversations by user ID; Vapi: the assistant's recent calls by override
+   * metadata; Retell: calls filtered by metadata) and returns it. That lookup narrows the window
+   * but cannot close it: a call whose create request reached the provider but is not yet listed
+   * (a crash or timeout within about a second of dialling) can still be dialled twice. Callers
+   * should therefore not retry a placeCall that failed with a timeout blindly more than a few times.
+   */
+  placeCall?(credentials: PlatformCredentials, request: OutboundCallRequest): Promise<PlacedCall>;
 }
