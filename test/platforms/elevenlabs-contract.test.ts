@@ -1,5 +1,5 @@
 import { ElevenLabsPlatformAdapter } from '../../core/platforms/elevenlabs-platform-adapter';
-import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
+import { AgentDeployment, OutboundCallRequest, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ElevenLabsFake } from '../support/contract-fakes/elevenlabs-fake';
@@ -282,5 +282,112 @@ describe('ElevenLabs adapter against the documented API contract', () => {
     });
     expect(call?.turns).toHaveLength(4);
     await expect(adapter.getCall(credentials, 'conv_missing')).resolves.toBeNull();
+  });
+});
+
+describe('ElevenLabs placeCall against the documented outbound-call contract', () => {
+  const OUTBOUND = /^\/v1\/convai\/twilio\/outbound-call$/;
+  const CONVERSATIONS = /^\/v1\/convai\/conversations$/;
+  const fake = new ElevenLabsFake();
+  const adapter = new ElevenLabsPlatformAdapter({ timeoutMs: 5000 });
+  let credentials: PlatformCredentials;
+  let agentId: string;
+  const from = '+14155550160';
+
+  beforeAll(async () => {
+    credentials = { api_key: fake.apiKey, base_url: await fake.start() };
+    agentId = (await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_outbound', knowledge_base: [] }))).platform_agent_id;
+    await adapter.attachPhoneNumber(credentials, agentId, {
+      e164: from,
+      telephony: 'twilio',
+      telephony_credentials: { account_sid: 'AC777', auth_token: 'twilio-secret' },
+    });
+  });
+  afterAll(() => fake.stop());
+  afterEach(() => {
+    expect(fake.server.violations).toEqual([]);
+  });
+
+  function request(token: string, overrides: Partial<OutboundCallRequest> = {}): OutboundCallRequest {
+    return { platform_agent_id: agentId, from_number: from, to_number: '+13125550177', variables: { customer_name: 'Ada' }, dedupe_token: token, ...overrides };
+  }
+
+  it('finds the number ID by its E.164 and dials through the Twilio integration with our call ID as the user ID', async () => {
+    const placed = await adapter.placeCall(credentials, request('call_el_1'));
+
+    const phoneNumberId = [...fake.phones.values()].find((p) => p.phone_number === from)!.phone_number_id;
+    const lookup = fake.server.last('GET', CONVERSATIONS);
+    expect(Object.fromEntries(lookup.query)).toEqual({ agent_id: agentId, user_id: 'call_el_1', page_size: '1' });
+    const sent = fake.server.last('POST', OUTBOUND);
+    expect(sent.headers['xi-api-key']).toBe(fake.apiKey);
+    expect(sent.json).toEqual({
+      agent_id: agentId,
+      agent_phone_number_id: phoneNumberId,
+      to_number: '+13125550177',
+      conversation_initiation_client_data: { user_id: 'call_el_1', dynamic_variables: { customer_name: 'Ada' } },
+    });
+    expect(placed).toEqual({ platform_call_id: fake.outboundCalls.at(-1)!.conversation_id });
+  });
+
+  it('a retry with the same call ID returns the conversation already started and does not dial again', async () => {
+    const first = await adapter.placeCall(credentials, request('call_el_retry'));
+    const dials = fake.server.count('POST', OUTBOUND);
+    const second = await adapter.placeCall(credentials, request('call_el_retry'));
+    expect(second).toEqual(first);
+    expect(fake.server.count('POST', OUTBOUND)).toBe(dials);
+  });
+
+  it('uses a given number ID without listing the numbers', async () => {
+    const phoneNumberId = [...fake.phones.values()].find((p) => p.phone_number === from)!.phone_number_id;
+    const lists = fake.server.count('GET', PHONES);
+    await adapter.placeCall(credentials, request('call_el_id', { from_number_id: phoneNumberId }));
+    expect(fake.server.count('GET', PHONES)).toBe(lists);
+    expect((fake.server.last('POST', OUTBOUND).json as { agent_phone_number_id: string }).agent_phone_number_id).toBe(phoneNumberId);
+  });
+
+  it('refuses a number ElevenLabs has not imported without dialling', async () => {
+    const dials = fake.server.count('POST', OUTBOUND);
+    await expect(adapter.placeCall(credentials, request('call_el_noimport', { from_number: '+14155550999' }))).rejects.toMatchObject({
+      platform: 'elevenlabs',
+      code: 'invalid_request',
+      retryable: false,
+    });
+    expect(fake.server.count('POST', OUTBOUND)).toBe(dials);
+  });
+
+  it('treats a 200 with success false (Twilio refused) as a non-retryable failure', async () => {
+    fake.refuseNextOutboundCall('Twilio error: unverified caller ID');
+    const err = await adapter.placeCall(credentials, request('call_el_refused')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PlatformError);
+    expect(err).toMatchObject({ code: 'invalid_request', retryable: false });
+    expect((err as Error).message).toContain('unverified caller ID');
+  });
+
+  it('maps a 4xx from the outbound-call endpoint to a non-retryable error and a 5xx to a retryable one', async () => {
+    fake.server.failOn('POST', OUTBOUND, { status: 422, body: { detail: [{ loc: ['body', 'to_number'], msg: 'invalid phone number', type: 'value_error' }] } });
+    const invalid = await adapter.placeCall(credentials, request('call_el_422')).catch((e: unknown) => e);
+    expect(invalid).toMatchObject({ platform: 'elevenlabs', code: 'invalid_request', retryable: false, status: 422 });
+    expect((invalid as Error).message).toContain('invalid phone number');
+
+    fake.server.failOn('POST', OUTBOUND, { status: 503, body: { detail: 'Service Unavailable' } });
+    await expect(adapter.placeCall(credentials, request('call_el_503'))).rejects.toMatchObject({ code: 'unavailable', retryable: true, status: 503 });
+
+    fake.server.failOn('POST', OUTBOUND, { status: 429, body: { detail: { status: 'rate_limited', message: 'slow down' } } });
+    await expect(adapter.placeCall(credentials, request('call_el_429'))).rejects.toMatchObject({ code: 'rate_limited', retryable: true });
+
+    await expect(adapter.placeCall({ ...credentials, api_key: 'sk_wrong_key_000000' }, request('call_el_401'))).rejects.toMatchObject({
+      code: 'unauthorized',
+      retryable: false,
+    });
+  });
+
+  it('the fake rejects an outbound call that breaks the documented body', async () => {
+    const res = await fetch(`${credentials.base_url}/v1/convai/twilio/outbound-call`, {
+      method: 'POST',
+      headers: { 'xi-api-key': fake.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ agentId, toNumber: '+13125550177', dynamic_variables: {} }),
+    });
+    expect(res.status).toBe(422);
+    expect(fake.server.violations.splice(0)).toHaveLength(1);
   });
 });

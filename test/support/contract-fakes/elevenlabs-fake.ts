@@ -120,6 +120,40 @@ const createPhoneBody = z.discriminatedUnion('provider', [
   }),
 ]);
 const updatePhoneBody = z.strictObject({ agent_id: z.string().optional(), label: z.string().optional() });
+/** DynamicVariableValueTypeInput: string, number, boolean (or null). */
+const dynamicValue = z.union([z.string(), z.number(), z.boolean()]).nullable();
+/** ConversationInitiationClientDataRequestInput as elevenlabs-js serialises it. */
+const initiationClientData = z.strictObject({
+  conversation_config_override: z.record(z.string(), z.unknown()).nullable().optional(),
+  custom_llm_extra_body: z.record(z.string(), z.unknown()).nullable().optional(),
+  user_id: z.string().nullable().optional(),
+  source_info: z.record(z.string(), z.unknown()).nullable().optional(),
+  branch_id: z.string().nullable().optional(),
+  environment: z.string().nullable().optional(),
+  starting_workflow_node_id: z.string().nullable().optional(),
+  dynamic_variables: z.record(z.string(), dynamicValue).nullable().optional(),
+});
+/** BodyHandleAnOutboundCallViaTwilioV1ConvaiTwilioOutboundCallPost. */
+const twilioOutboundCallBody = z.strictObject({
+  agent_id: z.string().min(1),
+  agent_phone_number_id: z.string().min(1),
+  to_number: z.string().regex(E164, 'E.164'),
+  conversation_initiation_client_data: initiationClientData.nullable().optional(),
+  call_recording_enabled: z.boolean().nullable().optional(),
+  telephony_call_config: z.record(z.string(), z.unknown()).nullable().optional(),
+});
+
+/** A call placed through POST /v1/convai/twilio/outbound-call, as the fake keeps it. */
+export interface FakeElevenLabsOutboundCall {
+  conversation_id: string;
+  callSid: string;
+  agent_id: string;
+  agent_phone_number_id: string;
+  to_number: string;
+  user_id: string | null;
+  dynamic_variables: Record<string, unknown>;
+  start_time_unix_secs: number;
+}
 const pageSize = z.coerce.number().int().min(1).max(100);
 
 function notFound(what: string): FakeReply {
@@ -133,6 +167,10 @@ export class ElevenLabsFake {
   readonly webhooks = new Map<string, FakeElevenLabsWebhook>();
   /** Conversations as GET /v1/convai/conversations/{id} answers them; tests put recorded ones here. */
   readonly conversations = new Map<string, Record<string, unknown>>();
+  /** Calls placed through the Twilio outbound-call endpoint, oldest first. */
+  readonly outboundCalls: FakeElevenLabsOutboundCall[] = [];
+  /** When set, the next outbound call is refused the way Twilio refusals come back: 200 with success false. */
+  private twilioRefusal: string | null = null;
   readonly server: ContractFakeServer;
 
   constructor(readonly apiKey = `sk_${randomBytes(12).toString('hex')}`) {
@@ -148,6 +186,8 @@ export class ElevenLabsFake {
         { method: 'DELETE', path: /^\/v1\/convai\/agents\/([^/]+)$/, handle: (req, [id]) => this.deleteAgent(req, id!) },
         { method: 'GET', path: /^\/v1\/workspace\/webhooks$/, handle: (req) => this.listWebhooks(req) },
         { method: 'GET', path: /^\/v1\/convai\/conversations\/([^/]+)$/, handle: (req, [id]) => this.getConversation(req, id!) },
+        { method: 'GET', path: /^\/v1\/convai\/conversations$/, handle: (req) => this.listConversations(req) },
+        { method: 'POST', path: /^\/v1\/convai\/twilio\/outbound-call$/, handle: (req) => this.twilioOutboundCall(req) },
         { method: 'GET', path: /^\/v1\/convai\/phone-numbers$/, handle: (req) => this.listPhones(req) },
         { method: 'POST', path: /^\/v1\/convai\/phone-numbers$/, handle: (req) => this.createPhone(req) },
         { method: 'PATCH', path: /^\/v1\/convai\/phone-numbers\/([^/]+)$/, handle: (req, [id]) => this.updatePhone(req, id!) },
@@ -223,6 +263,61 @@ export class ElevenLabsFake {
     expectQuery(req, []);
     const conversation = this.conversations.get(id);
     return conversation ? { status: 200, body: conversation } : notFound('conversation');
+  }
+
+  /** The next outbound call comes back `{success: false, message}` with nothing dialled. */
+  refuseNextOutboundCall(message: string): void {
+    this.twilioRefusal = message;
+  }
+
+  private twilioOutboundCall(req: RecordedRequest): FakeReply {
+    const body = expectJson(req, twilioOutboundCallBody);
+    if (!this.agents.has(body.agent_id)) return notFound('agent');
+    const phone = this.phones.get(body.agent_phone_number_id);
+    if (!phone) return notFound('phone_number');
+    if (this.twilioRefusal !== null) {
+      const message = this.twilioRefusal;
+      this.twilioRefusal = null;
+      return { status: 200, body: { success: false, message, conversation_id: null, callSid: null } };
+    }
+    const call: FakeElevenLabsOutboundCall = {
+      conversation_id: `conv_${randomBytes(12).toString('hex')}`,
+      callSid: `CA${randomBytes(16).toString('hex')}`,
+      agent_id: body.agent_id,
+      agent_phone_number_id: phone.phone_number_id,
+      to_number: body.to_number,
+      user_id: body.conversation_initiation_client_data?.user_id ?? null,
+      dynamic_variables: { ...body.conversation_initiation_client_data?.dynamic_variables },
+      start_time_unix_secs: Math.floor(Date.now() / 1000),
+    };
+    this.outboundCalls.push(call);
+    return { status: 200, body: { success: true, message: 'Success', conversation_id: call.conversation_id, callSid: call.callSid } };
+  }
+
+  /** GET /v1/convai/conversations: newest first, filtered by agent_id and user_id as documented. */
+  private listConversations(req: RecordedRequest): FakeReply {
+    expectNoBody(req);
+    expectQuery(req, [
+      'cursor', 'agent_id', 'call_successful', 'call_start_before_unix', 'call_start_after_unix', 'call_duration_min_secs', 'call_duration_max_secs',
+      'user_id', 'page_size', 'summary_mode', 'search', 'conversation_initiation_source', 'branch_id',
+    ]);
+    const size = req.query.has('page_size') ? check(pageSize, req.query.get('page_size')) : 30;
+    const agentId = req.query.get('agent_id');
+    const userId = req.query.get('user_id');
+    const matching = [...this.outboundCalls]
+      .reverse()
+      .filter((c) => (agentId === null || c.agent_id === agentId) && (userId === null || c.user_id === userId));
+    const conversations = matching.slice(0, size).map((c) => ({
+      agent_id: c.agent_id,
+      conversation_id: c.conversation_id,
+      start_time_unix_secs: c.start_time_unix_secs,
+      call_duration_secs: 0,
+      message_count: 0,
+      status: 'initiated',
+      call_successful: 'unknown',
+      direction: 'outbound',
+    }));
+    return { status: 200, body: { conversations, has_more: matching.length > size, next_cursor: null } };
   }
 
   private createAgent(req: RecordedRequest): FakeReply {
