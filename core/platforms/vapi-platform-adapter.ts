@@ -2,7 +2,16 @@ import { z } from 'zod';
 import type { PlatformCall } from '../calls/call-types';
 import { normaliseVapiCall, VAPI_SECRET_HEADER, vapiCall } from '../calls/notifications/vapi-notifications';
 import { promptWithKnowledge } from '../generation/knowledge-placement';
-import { AgentDeployment, DeployedAgent, PhoneAttachment, PlatformAdapter, PlatformCredentials, PlatformError } from './platform-adapter';
+import {
+  AgentDeployment,
+  DeployedAgent,
+  OutboundCallRequest,
+  PhoneAttachment,
+  PlacedCall,
+  PlatformAdapter,
+  PlatformCredentials,
+  PlatformError,
+} from './platform-adapter';
 import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
 
 /*
@@ -19,6 +28,17 @@ import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
  *   POST   /phone-number      {provider: "twilio", number, twilioAccountSid, twilioAuthToken, assistantId, name}
  *   PATCH  /phone-number/{id} {provider: "twilio", assistantId} (the body is a union keyed by provider)
  *   GET    /call/{id}         -> Call (https://docs.vapi.ai/api-reference/calls/get)
+ *   POST   /call              {assistantId, phoneNumberId, customer: {number}, assistantOverrides: {variableValues, metadata}}
+ *                             -> 201 Call {id} (https://docs.vapi.ai/api-reference/calls/create; CreateCallDto in the SDK)
+ *   GET    /call?assistantId&phoneNumberId&limit -> [Call] (https://docs.vapi.ai/api-reference/calls/list; ListCallsRequest)
+ *
+ * Outbound calls dial from an imported number named by its Vapi `id`, found by listing the
+ * numbers and matching the E.164 (as attachPhoneNumber does) unless the caller already has it.
+ * CreateCallDto has no idempotency key and no top-level metadata; our call ID goes into
+ * `assistantOverrides.metadata` (per-call, the assistant itself is untouched), which the Call
+ * object returns. A retry first lists the assistant's newest calls on that number and returns
+ * the one carrying our ID. Not covered: a call not yet listed when the retry looks, or one pushed
+ * out of the newest CALL_LOOKUP_LIMIT calls of that assistant and number by a busy batch.
  *
  * Call events go to the assistant's `server.url` (https://docs.vapi.ai/server-url), limited by
  * `serverMessages` to the two we read. The secret travels as the `X-Vapi-Secret` header: the
@@ -44,6 +64,14 @@ const assistant = z.object({ id: z.string(), metadata: z.record(z.string(), z.un
 const assistants = z.array(assistant);
 const phoneNumber = z.object({ id: z.string(), number: z.string().nullish(), assistantId: z.string().nullish() });
 const phoneNumbers = z.array(phoneNumber);
+const createdCall = z.object({ id: z.string() });
+const listedCalls = z.array(
+  z.object({ id: z.string(), assistantOverrides: z.object({ metadata: z.record(z.string(), z.unknown()).nullish() }).passthrough().nullish() }),
+);
+/** Our call ID in a call's assistantOverrides.metadata. */
+export const VAPI_CALL_ID_KEY = 'wfw_call_id';
+/** How many of the assistant's newest calls on the number a retried placeCall looks through. */
+const CALL_LOOKUP_LIMIT = 100;
 
 /** A voice is either a Vapi voice ID ("Elliot") or "<provider>:<voiceId>" (e.g. "11labs:21m00Tcm4TlvDq8ikWAM"). */
 function voiceConfig(voice: string | undefined): { provider: string; voiceId: string } {
@@ -151,6 +179,41 @@ export class VapiPlatformAdapter implements PlatformAdapter {
   async getCall(credentials: PlatformCredentials, platformCallId: string): Promise<PlatformCall | null> {
     const call = await this.http(credentials).sendOrNull({ method: 'GET', path: `/call/${encodeSegment(platformCallId)}` }, vapiCall);
     return call ? normaliseVapiCall(call) : null;
+  }
+
+  async placeCall(credentials: PlatformCredentials, request: OutboundCallRequest): Promise<PlacedCall> {
+    const http = this.http(credentials);
+    let phoneNumberId = request.from_number_id;
+    if (!phoneNumberId) {
+      const numbers = await http.send({ method: 'GET', path: '/phone-number', query: { limit: LIST_LIMIT } }, phoneNumbers);
+      phoneNumberId = numbers.find((n) => n.number === request.from_number)?.id;
+      if (!phoneNumberId) {
+        throw new PlatformError('vapi', 'invalid_request', `vapi has no imported number ${request.from_number}: attach the number to the agent first`, false);
+      }
+    }
+    const recent = await http.send(
+      { method: 'GET', path: '/call', query: { assistantId: request.platform_agent_id, phoneNumberId, limit: CALL_LOOKUP_LIMIT } },
+      listedCalls,
+    );
+    const earlier = recent.find((c) => c.assistantOverrides?.metadata?.[VAPI_CALL_ID_KEY] === request.dedupe_token);
+    if (earlier) return { platform_call_id: earlier.id };
+
+    const created = await http.send(
+      {
+        method: 'POST',
+        path: '/call',
+        body: {
+          json: {
+            assistantId: request.platform_agent_id,
+            phoneNumberId,
+            customer: { number: request.to_number },
+            assistantOverrides: { variableValues: { ...request.variables }, metadata: { [VAPI_CALL_ID_KEY]: request.dedupe_token } },
+          },
+        },
+      },
+      createdCall,
+    );
+    return { platform_call_id: created.id };
   }
 
   private deployed(id: string): DeployedAgent {

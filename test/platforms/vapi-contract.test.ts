@@ -1,4 +1,4 @@
-import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
+import { AgentDeployment, OutboundCallRequest, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
 import { VapiPlatformAdapter } from '../../core/platforms/vapi-platform-adapter';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -217,5 +217,99 @@ describe('Vapi adapter against the documented API contract', () => {
       ended_reason: 'customer-ended-call',
     });
     await expect(adapter.getCall(credentials, '00000000-0000-0000-0000-00000000dead')).resolves.toBeNull();
+  });
+});
+
+describe('Vapi placeCall against the documented create-call contract', () => {
+  const CALLS = /^\/call$/;
+  const fake = new VapiFake();
+  const adapter = new VapiPlatformAdapter({ timeoutMs: 5000 });
+  let credentials: PlatformCredentials;
+  let assistantId: string;
+  let phoneNumberId: string;
+  const from = '+13125550148';
+
+  beforeAll(async () => {
+    credentials = { api_key: fake.apiKey, base_url: await fake.start() };
+    assistantId = (await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_outbound' }))).platform_agent_id;
+    await adapter.attachPhoneNumber(credentials, assistantId, {
+      e164: from,
+      telephony: 'twilio',
+      telephony_credentials: { account_sid: 'AC999', auth_token: 'tw-token' },
+    });
+    phoneNumberId = [...fake.phoneNumbers.values()].find((p) => p.number === from)!.id;
+  });
+  afterAll(() => fake.stop());
+  afterEach(() => {
+    expect(fake.server.violations).toEqual([]);
+  });
+
+  function request(token: string, overrides: Partial<OutboundCallRequest> = {}): OutboundCallRequest {
+    return { platform_agent_id: assistantId, from_number: from, to_number: '+17735550190', variables: { customer_name: 'Grace' }, dedupe_token: token, ...overrides };
+  }
+
+  it('finds the phone-number ID by its E.164 and creates the call with the variables and our call ID in the overrides', async () => {
+    const placed = await adapter.placeCall(credentials, request('call_vapi_1'));
+
+    const lookup = fake.server.last('GET', CALLS);
+    expect(Object.fromEntries(lookup.query)).toEqual({ assistantId, phoneNumberId, limit: '100' });
+    const sent = fake.server.last('POST', CALLS);
+    expect(sent.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
+    expect(sent.json).toEqual({
+      assistantId,
+      phoneNumberId,
+      customer: { number: '+17735550190' },
+      assistantOverrides: { variableValues: { customer_name: 'Grace' }, metadata: { wfw_call_id: 'call_vapi_1' } },
+    });
+    expect(placed).toEqual({ platform_call_id: fake.placedCallIds.at(-1) });
+  });
+
+  it('a retry with the same call ID returns the call already created and does not dial again', async () => {
+    const first = await adapter.placeCall(credentials, request('call_vapi_retry'));
+    await adapter.placeCall(credentials, request('call_vapi_other'));
+    const dials = fake.server.count('POST', CALLS);
+    const second = await adapter.placeCall(credentials, request('call_vapi_retry'));
+    expect(second).toEqual(first);
+    expect(fake.server.count('POST', CALLS)).toBe(dials);
+  });
+
+  it('uses a given phone-number ID without listing the numbers, and refuses a number Vapi has not imported', async () => {
+    const lists = fake.server.count('GET', PHONES);
+    await adapter.placeCall(credentials, request('call_vapi_id', { from_number_id: phoneNumberId }));
+    expect(fake.server.count('GET', PHONES)).toBe(lists);
+
+    const dials = fake.server.count('POST', CALLS);
+    await expect(adapter.placeCall(credentials, request('call_vapi_noimport', { from_number: '+13125550999' }))).rejects.toMatchObject({
+      platform: 'vapi',
+      code: 'invalid_request',
+      retryable: false,
+    });
+    expect(fake.server.count('POST', CALLS)).toBe(dials);
+  });
+
+  it('maps a 4xx from POST /call to a non-retryable error and a 5xx to a retryable one', async () => {
+    fake.server.failOn('POST', CALLS, { status: 400, body: { message: ['customer.number must be a valid phone number in the E.164 format.'], error: 'Bad Request', statusCode: 400 } });
+    const invalid = await adapter.placeCall(credentials, request('call_vapi_400')).catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(PlatformError);
+    expect(invalid).toMatchObject({ platform: 'vapi', code: 'invalid_request', retryable: false, status: 400 });
+    expect((invalid as Error).message).toContain('E.164');
+
+    fake.server.failOn('POST', CALLS, { status: 502, body: { message: 'Bad Gateway', statusCode: 502 } });
+    await expect(adapter.placeCall(credentials, request('call_vapi_502'))).rejects.toMatchObject({ code: 'unavailable', retryable: true, status: 502 });
+
+    await expect(adapter.placeCall({ ...credentials, api_key: 'not-the-key-1234' }, request('call_vapi_401'))).rejects.toMatchObject({
+      code: 'unauthorized',
+      retryable: false,
+    });
+  });
+
+  it('the fake rejects a create-call body that breaks the documented contract', async () => {
+    const res = await fetch(`${credentials.base_url}/call`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ assistantId, phoneNumberId, customer: { number: '+17735550190' }, metadata: { wfw_call_id: 'x' } }),
+    });
+    expect(res.status).toBe(400);
+    expect(fake.server.violations.splice(0)).toHaveLength(1);
   });
 });

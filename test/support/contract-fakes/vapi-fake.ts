@@ -88,6 +88,37 @@ const updatePhoneBody = z.discriminatedUnion('provider', [
   z.strictObject({ provider: z.literal('twilio'), assistantId: z.string().optional(), name: z.string().max(40).optional() }),
 ]);
 const limit = z.coerce.number().min(0).max(1000);
+/** AssistantOverrides: only the fields a client of ours could mean; strict so a typo fails. */
+const assistantOverrides = z.strictObject({
+  variableValues: z.record(z.string(), z.unknown()).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+  firstMessage: z.string().optional(),
+  name: z.string().max(40).optional(),
+});
+/** CreateCustomerDto. */
+const customer = z.strictObject({
+  numberE164CheckEnabled: z.boolean().optional(),
+  extension: z.string().optional(),
+  assistantOverrides: assistantOverrides.optional(),
+  number: z.string().regex(E164, 'E.164').optional(),
+  sipUri: z.string().optional(),
+  name: z.string().max(40).optional(),
+  email: z.string().optional(),
+  externalId: z.string().optional(),
+});
+/** CreateCallDto for one outbound phone call with a saved assistant (no transient assistant, squad or workflow). */
+const createCallBody = z.strictObject({
+  name: z.string().max(40).optional(),
+  assistantId: z.string().optional(),
+  assistantOverrides: assistantOverrides.optional(),
+  phoneNumberId: z.string().optional(),
+  customerId: z.string().optional(),
+  customer: customer.optional(),
+  schedulePlan: z.record(z.string(), z.unknown()).optional(),
+});
+const LIST_CALL_QUERY = [
+  'id', 'assistantId', 'phoneNumberId', 'limit', 'createdAtGt', 'createdAtLt', 'createdAtGe', 'createdAtLe', 'updatedAtGt', 'updatedAtLt', 'updatedAtGe', 'updatedAtLe',
+];
 
 function notFound(): FakeReply {
   return { status: 404, body: { message: 'Not Found', error: 'Not Found', statusCode: 404 } };
@@ -98,6 +129,8 @@ export class VapiFake {
   readonly phoneNumbers = new Map<string, FakeVapiPhoneNumber>();
   /** Calls as GET /call/{id} answers them; tests put recorded calls here. */
   readonly calls = new Map<string, Record<string, unknown>>();
+  /** IDs of the calls POST /call placed, oldest first (the calls themselves are in `calls`). */
+  readonly placedCallIds: string[] = [];
   readonly server: ContractFakeServer;
   private readonly orgId = randomUUID();
 
@@ -109,6 +142,8 @@ export class VapiFake {
         { method: 'PATCH', path: /^\/assistant\/([^/]+)$/, handle: (req, [id]) => this.updateAssistant(req, id!) },
         { method: 'DELETE', path: /^\/assistant\/([^/]+)$/, handle: (req, [id]) => this.deleteAssistant(req, id!) },
         { method: 'GET', path: /^\/call\/([^/]+)$/, handle: (req, [id]) => this.getCall(req, id!) },
+        { method: 'GET', path: /^\/call$/, handle: (req) => this.listCalls(req) },
+        { method: 'POST', path: /^\/call$/, handle: (req) => this.createCall(req) },
         { method: 'GET', path: /^\/phone-number$/, handle: (req) => this.listPhoneNumbers(req) },
         { method: 'POST', path: /^\/phone-number$/, handle: (req) => this.createPhoneNumber(req) },
         { method: 'PATCH', path: /^\/phone-number\/([^/]+)$/, handle: (req, [id]) => this.updatePhoneNumber(req, id!) },
@@ -136,6 +171,32 @@ export class VapiFake {
     expectQuery(req, []);
     const call = this.calls.get(id);
     return call ? { status: 200, body: call } : notFound();
+  }
+
+  private createCall(req: RecordedRequest): FakeReply {
+    const body = expectJson(req, createCallBody);
+    const bad = (message: string): FakeReply => ({ status: 400, body: { message: [message], error: 'Bad Request', statusCode: 400 } });
+    if (!body.assistantId) return bad('assistantId or assistant must be provided');
+    if (!this.assistants.has(body.assistantId)) return bad("Couldn't Get Assistant. `assistantId` Is Invalid.");
+    if (!body.phoneNumberId || !this.phoneNumbers.has(body.phoneNumberId)) return bad("Couldn't Get Phone Number. `phoneNumberId` Is Invalid.");
+    if (!body.customer?.number && !body.customerId) return bad('customer or customerId must be provided for an outbound phone call');
+    const now = new Date().toISOString();
+    const call = { ...body, id: randomUUID(), orgId: this.orgId, type: 'outboundPhoneCall', status: 'queued', createdAt: now, updatedAt: now };
+    this.calls.set(call.id, call);
+    this.placedCallIds.push(call.id);
+    return { status: 201, body: call };
+  }
+
+  /** GET /call: newest first, filtered by assistantId / phoneNumberId / id. */
+  private listCalls(req: RecordedRequest): FakeReply {
+    expectNoBody(req);
+    expectQuery(req, LIST_CALL_QUERY);
+    const max = req.query.has('limit') ? check(limit, req.query.get('limit')) : 100;
+    const filters = (['id', 'assistantId', 'phoneNumberId'] as const).map((k) => [k, req.query.get(k)] as const);
+    const found = [...this.calls.values()]
+      .reverse()
+      .filter((c) => filters.every(([k, v]) => v === null || c[k] === v));
+    return { status: 200, body: found.slice(0, max) };
   }
 
   private createAssistant(req: RecordedRequest): FakeReply {
