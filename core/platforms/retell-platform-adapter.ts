@@ -2,7 +2,16 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { PlatformCall } from '../calls/call-types';
 import { normaliseRetellCall, retellCall } from '../calls/notifications/retell-notifications';
-import { AgentDeployment, DeployedAgent, PhoneAttachment, PlatformAdapter, PlatformCredentials, PlatformError } from './platform-adapter';
+import {
+  AgentDeployment,
+  DeployedAgent,
+  OutboundCallRequest,
+  PhoneAttachment,
+  PlacedCall,
+  PlatformAdapter,
+  PlatformCredentials,
+  PlatformError,
+} from './platform-adapter';
 import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
 
 /*
@@ -27,6 +36,17 @@ import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
  *   POST   /import-phone-number     {phone_number, termination_uri, inbound_agents: [{agent_id, weight}], nickname}
  *   PATCH  /update-phone-number/{phone_number} {inbound_agents: [{agent_id, weight}]}
  *   GET    /v2/get-call/{call_id} -> call object (https://docs.retellai.com/api-references/get-call)
+ *   POST   /v2/create-phone-call  {from_number, to_number, override_agent_id, retell_llm_dynamic_variables, metadata}
+ *                                  -> 201 {call_id, ...} (https://docs.retellai.com/api-references/create-phone-call;
+ *                                  retell-typescript-sdk call.createPhoneCall, CallCreatePhoneCallParams)
+ *   POST   /v3/list-calls         {filter_criteria: {agent: [{agent_id}], metadata: [{key, op: "eq", type: "string", value}]}, limit}
+ *                                  -> {items: [{call_id}], has_more, pagination_key} (https://docs.retellai.com/api-references/list-calls;
+ *                                  retell-typescript-sdk call.list, CallListParams)
+ * Outbound calls dial from the E.164 itself (Retell names numbers by E.164, no number ID); the
+ * number must have been imported (attachPhoneNumber). create-phone-call takes no idempotency key;
+ * our call ID goes into the call's `metadata` ("for storage purpose only"), and a retry first
+ * lists the agent's calls filtered on that metadata key and returns the match rather than dialling
+ * again. A call created but not yet listed when the retry looks is the window that remains.
  * Call events go to the agent's `webhook_url` for `webhook_events` (create/update-agent; webhooks
  * are signed with the account's API key, so there is no secret to send).
  * `inbound_agent_id` on phone numbers is deprecated (Retell notice 2026-03-31) in favour of `inbound_agents`.
@@ -68,6 +88,10 @@ const llmPage = z.object({ items: z.array(llm).nullish(), has_more: z.boolean().
 const agent = z.object({ agent_id: z.string(), response_engine: z.object({ type: z.string(), llm_id: z.string().nullish() }) });
 const agentPage = z.object({ items: z.array(z.object({ agent_id: z.string(), agent_name: z.string().nullish() })).nullish() });
 const phoneNumber = z.object({ phone_number: z.string(), inbound_agents: z.array(z.object({ agent_id: z.string() })).nullish() });
+const createdCall = z.object({ call_id: z.string() });
+const callPage = z.object({ items: z.array(z.object({ call_id: z.string() })).nullish() });
+/** Our call ID in a Retell call's metadata. */
+export const RETELL_CALL_ID_KEY = 'wfw_call_id';
 
 function nameMarker(token: string): string {
   return `[wfw ${token}]`;
@@ -219,6 +243,46 @@ export class RetellPlatformAdapter implements PlatformAdapter {
   async getCall(credentials: PlatformCredentials, platformCallId: string): Promise<PlatformCall | null> {
     const call = await this.http(credentials).sendOrNull({ method: 'GET', path: `/v2/get-call/${encodeSegment(platformCallId)}` }, retellCall);
     return call ? normaliseRetellCall(call) : null;
+  }
+
+  async placeCall(credentials: PlatformCredentials, request: OutboundCallRequest): Promise<PlacedCall> {
+    const http = this.http(credentials);
+    const earlier = await http.send(
+      {
+        method: 'POST',
+        path: '/v3/list-calls',
+        body: {
+          json: {
+            filter_criteria: {
+              agent: [{ agent_id: request.platform_agent_id }],
+              metadata: [{ key: RETELL_CALL_ID_KEY, op: 'eq', type: 'string', value: request.dedupe_token }],
+            },
+            limit: 1,
+          },
+        },
+      },
+      callPage,
+    );
+    const found = earlier.items?.[0];
+    if (found) return { platform_call_id: found.call_id };
+
+    const created = await http.send(
+      {
+        method: 'POST',
+        path: '/v2/create-phone-call',
+        body: {
+          json: {
+            from_number: request.from_number,
+            to_number: request.to_number,
+            override_agent_id: request.platform_agent_id,
+            retell_llm_dynamic_variables: { ...request.variables },
+            metadata: { [RETELL_CALL_ID_KEY]: request.dedupe_token },
+          },
+        },
+      },
+      createdCall,
+    );
+    return { platform_call_id: created.call_id };
   }
 
   private deployed(agentId: string, knowledgeBaseIds: string[]): DeployedAgent {

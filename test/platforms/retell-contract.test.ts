@@ -1,4 +1,4 @@
-import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
+import { AgentDeployment, OutboundCallRequest, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
 import { RetellPlatformAdapter, retellLanguage } from '../../core/platforms/retell-platform-adapter';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -236,5 +236,99 @@ describe('Retell adapter against the documented API contract', () => {
     });
     expect(call?.turns.map((t) => t.role)).toEqual(['agent', 'caller']);
     await expect(adapter.getCall(credentials, 'call_missing')).resolves.toBeNull();
+  });
+});
+
+describe('Retell placeCall against the documented create-phone-call contract', () => {
+  const CREATE_CALL = /^\/v2\/create-phone-call$/;
+  const LIST_CALLS = /^\/v3\/list-calls$/;
+  const fake = new RetellFake();
+  const adapter = new RetellPlatformAdapter({ timeoutMs: 5000 });
+  let credentials: PlatformCredentials;
+  let agentId: string;
+  const from = '+16175550120';
+
+  beforeAll(async () => {
+    credentials = { api_key: fake.apiKey, base_url: await fake.start() };
+    agentId = (await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_retell_outbound' }))).platform_agent_id;
+    await adapter.attachPhoneNumber(credentials, agentId, { e164: from, telephony: 'twilio', sip_termination_uri: 'wfw-trunk.pstn.twilio.com' });
+  });
+  afterAll(() => fake.stop());
+  afterEach(() => {
+    expect(fake.server.violations).toEqual([]);
+  });
+
+  function request(token: string, overrides: Partial<OutboundCallRequest> = {}): OutboundCallRequest {
+    return { platform_agent_id: agentId, from_number: from, to_number: '+16175550188', variables: { pet_name: 'Rex' }, dedupe_token: token, ...overrides };
+  }
+
+  it('dials from the E.164 with the agent as override, the variables and our call ID in metadata', async () => {
+    const placed = await adapter.placeCall(credentials, request('call_retell_1'));
+
+    expect(fake.server.last('POST', LIST_CALLS).json).toEqual({
+      filter_criteria: {
+        agent: [{ agent_id: agentId }],
+        metadata: [{ key: 'wfw_call_id', op: 'eq', type: 'string', value: 'call_retell_1' }],
+      },
+      limit: 1,
+    });
+    const sent = fake.server.last('POST', CREATE_CALL);
+    expect(sent.headers.authorization).toBe(`Bearer ${fake.apiKey}`);
+    expect(sent.json).toEqual({
+      from_number: from,
+      to_number: '+16175550188',
+      override_agent_id: agentId,
+      retell_llm_dynamic_variables: { pet_name: 'Rex' },
+      metadata: { wfw_call_id: 'call_retell_1' },
+    });
+    expect(placed).toEqual({ platform_call_id: fake.placedCallIds.at(-1) });
+  });
+
+  it('a retry with the same call ID returns the call already created and does not dial again', async () => {
+    const first = await adapter.placeCall(credentials, request('call_retell_retry'));
+    await adapter.placeCall(credentials, request('call_retell_other'));
+    const dials = fake.server.count('POST', CREATE_CALL);
+    const second = await adapter.placeCall(credentials, request('call_retell_retry'));
+    expect(second).toEqual(first);
+    expect(fake.server.count('POST', CREATE_CALL)).toBe(dials);
+  });
+
+  it('ignores a number ID (Retell names numbers by E.164) and reports a number it has not imported as not_found', async () => {
+    await adapter.placeCall(credentials, request('call_retell_id', { from_number_id: 'PN-ignored' }));
+    expect((fake.server.last('POST', CREATE_CALL).json as Record<string, unknown>).from_number).toBe(from);
+    await expect(adapter.placeCall(credentials, request('call_retell_noimport', { from_number: '+16175550999' }))).rejects.toMatchObject({
+      platform: 'retell',
+      code: 'not_found',
+      retryable: false,
+    });
+  });
+
+  it('maps a 4xx from create-phone-call to a non-retryable error and a 5xx to a retryable one', async () => {
+    fake.server.failOn('POST', CREATE_CALL, { status: 422, body: { status: 'error', message: 'to_number is not a valid phone number' } });
+    const invalid = await adapter.placeCall(credentials, request('call_retell_422')).catch((e: unknown) => e);
+    expect(invalid).toBeInstanceOf(PlatformError);
+    expect(invalid).toMatchObject({ platform: 'retell', code: 'invalid_request', retryable: false, status: 422 });
+    expect((invalid as Error).message).toContain('not a valid phone number');
+
+    fake.server.failOn('POST', CREATE_CALL, { status: 500, body: { status: 'error', message: 'Internal server error' } });
+    await expect(adapter.placeCall(credentials, request('call_retell_500'))).rejects.toMatchObject({ code: 'unavailable', retryable: true, status: 500 });
+
+    fake.server.failOn('POST', LIST_CALLS, { status: 429, body: { status: 'error', message: 'Too many requests' } });
+    await expect(adapter.placeCall(credentials, request('call_retell_429'))).rejects.toMatchObject({ code: 'rate_limited', retryable: true });
+
+    await expect(adapter.placeCall({ ...credentials, api_key: 'key_wrong_0000000' }, request('call_retell_401'))).rejects.toMatchObject({
+      code: 'unauthorized',
+      retryable: false,
+    });
+  });
+
+  it('the fake rejects a create-phone-call body that breaks the documented contract', async () => {
+    const res = await fetch(`${credentials.base_url}/v2/create-phone-call`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${fake.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from_number: from, to_number: '+16175550188', agent_id: agentId, retell_llm_dynamic_variables: { n: 1 } }),
+    });
+    expect(res.status).toBe(400);
+    expect(fake.server.violations.splice(0)).toHaveLength(1);
   });
 });

@@ -100,6 +100,51 @@ const importPhoneBody = z.strictObject({
 const updatePhoneBody = z.strictObject({ inbound_agents: inboundAgents.nullable().optional(), nickname: z.string().nullable().optional() });
 const knowledgeTexts = z.array(z.strictObject({ title: z.string().min(1), text: z.string().min(1) })).min(1);
 const limit = z.coerce.number().int().min(1).max(1000);
+/** CallCreatePhoneCallParams (retell-typescript-sdk). */
+const createPhoneCallBody = z.strictObject({
+  from_number: z.string().regex(E164, 'E.164'),
+  to_number: z.string().regex(E164, 'E.164'),
+  agent_override: z.record(z.string(), z.unknown()).optional(),
+  custom_sip_headers: z.record(z.string(), z.string()).optional(),
+  ignore_e164_validation: z.boolean().optional(),
+  metadata: z.unknown().optional(),
+  override_agent_id: z.string().min(1).optional(),
+  override_agent_version: z.union([z.string(), z.number()]).optional(),
+  retell_llm_dynamic_variables: z.record(z.string(), z.string()).optional(),
+});
+/** CallListParams.FilterCriteria StringFilter (the metadata filter we use). */
+const stringFilter = z.strictObject({ op: z.enum(['eq', 'ne', 'sw', 'ew', 'co']), type: z.literal('string'), value: z.string(), key: z.string().optional() });
+/** CallListParams: the filters we may send are checked, other documented ones accepted and ignored. */
+const listCallsBody = z.strictObject({
+  filter_criteria: z
+    .object({
+      agent: z.array(z.strictObject({ agent_id: z.string().min(1), version: z.array(z.number().int()).optional() })).optional(),
+      metadata: z.array(stringFilter.extend({ key: z.string().min(1) })).optional(),
+    })
+    .passthrough()
+    .optional(),
+  include_total: z.boolean().optional(),
+  limit: z.number().int().min(1).max(1000).optional(),
+  pagination_key: z.string().optional(),
+  skip: z.number().int().min(0).optional(),
+  sort_order: z.enum(['ascending', 'descending']).optional(),
+});
+
+function matchesString(filter: z.infer<typeof stringFilter>, actual: unknown): boolean {
+  if (typeof actual !== 'string') return filter.op === 'ne';
+  switch (filter.op) {
+    case 'eq':
+      return actual === filter.value;
+    case 'ne':
+      return actual !== filter.value;
+    case 'sw':
+      return actual.startsWith(filter.value);
+    case 'ew':
+      return actual.endsWith(filter.value);
+    case 'co':
+      return actual.includes(filter.value);
+  }
+}
 
 function error(status: number, message: string): FakeReply {
   return { status, body: { status: 'error', message } };
@@ -112,6 +157,8 @@ export class RetellFake {
   readonly phoneNumbers = new Map<string, FakeRetellPhoneNumber>();
   /** Calls as GET /v2/get-call/{call_id} answers them; tests put recorded calls here. */
   readonly calls = new Map<string, Record<string, unknown>>();
+  /** IDs of the calls create-phone-call placed, oldest first (the calls themselves are in `calls`). */
+  readonly placedCallIds: string[] = [];
   readonly server: ContractFakeServer;
 
   constructor(readonly apiKey = `key_${randomBytes(12).toString('hex')}`) {
@@ -131,6 +178,8 @@ export class RetellFake {
         { method: 'PATCH', path: /^\/update-agent\/([^/]+)$/, handle: (req, [id]) => this.updateAgent(req, id!) },
         { method: 'DELETE', path: /^\/delete-agent\/([^/]+)$/, handle: (req, [id]) => this.deleteAgent(req, id!) },
         { method: 'GET', path: /^\/v2\/get-call\/([^/]+)$/, handle: (req, [id]) => this.getCall(req, id!) },
+        { method: 'POST', path: /^\/v2\/create-phone-call$/, handle: (req) => this.createPhoneCall(req) },
+        { method: 'POST', path: /^\/v3\/list-calls$/, handle: (req) => this.listCalls(req) },
         { method: 'GET', path: /^\/get-phone-number\/([^/]+)$/, handle: (req, [n]) => this.getPhoneNumber(req, n!) },
         { method: 'POST', path: /^\/import-phone-number$/, handle: (req) => this.importPhoneNumber(req) },
         { method: 'PATCH', path: /^\/update-phone-number\/([^/]+)$/, handle: (req, [n]) => this.updatePhoneNumber(req, n!) },
@@ -296,6 +345,47 @@ export class RetellFake {
     expectQuery(req, []);
     const call = this.calls.get(id);
     return call ? { status: 200, body: call } : error(404, 'Call not found');
+  }
+
+  private createPhoneCall(req: RecordedRequest): FakeReply {
+    const body = expectJson(req, createPhoneCallBody);
+    // "The number you own ... Must be a number purchased from Retell or imported to Retell."
+    if (!this.phoneNumbers.has(body.from_number)) return error(404, `from_number ${body.from_number} not found`);
+    const agentId = body.override_agent_id;
+    if (!agentId) return error(400, 'from_number has no outbound agent and no override_agent_id was given');
+    const agent = this.agents.get(agentId);
+    if (!agent) return error(404, 'Agent not found');
+    const call = {
+      call_type: 'phone_call',
+      call_id: randomBytes(16).toString('hex'),
+      agent_id: agentId,
+      agent_version: agent.version,
+      call_status: 'registered',
+      direction: 'outbound',
+      from_number: body.from_number,
+      to_number: body.to_number,
+      metadata: body.metadata ?? {},
+      retell_llm_dynamic_variables: body.retell_llm_dynamic_variables ?? {},
+    };
+    this.calls.set(call.call_id, call);
+    this.placedCallIds.push(call.call_id);
+    return { status: 201, body: call };
+  }
+
+  /** POST /v3/list-calls: agent filters OR'd, metadata filters AND'd, newest first. */
+  private listCalls(req: RecordedRequest): FakeReply {
+    expectQuery(req, []);
+    const body = req.rawBody.length > 0 ? expectJson(req, listCallsBody) : {};
+    const agents = body.filter_criteria?.agent;
+    const metadata = body.filter_criteria?.metadata ?? [];
+    const all = [...this.calls.values()].reverse();
+    const items = all.filter((c) => {
+      if (agents && !agents.some((a) => a.agent_id === c.agent_id)) return false;
+      const meta = (c.metadata ?? {}) as Record<string, unknown>;
+      return metadata.every((f) => matchesString(f, meta[f.key]));
+    });
+    const max = body.limit ?? 50;
+    return { status: 200, body: { items: items.slice(0, max), has_more: items.length > max } };
   }
 
   private getPhoneNumber(req: RecordedRequest, number: string): FakeReply {
