@@ -95,4 +95,17 @@ describe('local simulator notifications', () => {
     badStatus.call.status = 'exploded';
     expectMalformedQuickly(reader, Buffer.from(JSON.stringify(badStatus)));
   });
+
+  it('reads simulated outbound calls that were not answered: direction outbound, no_answer / busy / failed, no turns', () => {
+    for (const status of ['no_answer', 'busy', 'failed', 'completed'] as const) {
+      const p = fixtureJson<{ call: Record<string, unknown> }>('local', 'call-ended');
+      p.call.direction = 'outbound';
+      p.call.status = status;
+      p.call.turns = [];
+      p.call.ended_at = p.call.started_at;
+      const body = Buffer.from(JSON.stringify(p));
+      expect(outcome(() => reader.verify(request(body, signLocalNotification(body.toString('utf8'), SECRET, NOW)), SECRET))).toBe('accepted');
+      expect(reader.parse(body).call).toMatchObject({ direction: 'outbound', status, turns: [], duration_seconds: 0 });
+    }
+  });
 });
