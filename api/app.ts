@@ -17,6 +17,7 @@ import { templateRoutes } from './routes/template-routes';
 import { webhookRoutes } from './routes/webhook-routes';
 import { eventRoutes } from './routes/event-routes';
 import { callRoutes } from './routes/call-routes';
+import { creditRoutes } from './routes/credit-routes';
 
 export interface ApiDeps {
   core: Core;
@@ -39,6 +40,7 @@ export function apiRoutes({ core, probes, openApiDocument = () => ({}), extraRou
     ...metaRoutes({ probes, openApiDocument, logger: core.logger }),
     ...authRoutes({ tokens: core.tokens, serviceAccounts: core.serviceAccounts }),
     ...accountRoutes({ accounts: core.accounts }),
+    ...creditRoutes({ credit: core.credit }),
     ...serviceAccountRoutes({ serviceAccounts: core.serviceAccounts, quotas: core.quotas }),
     ...agentRoutes({ agents: core.agents, provisioning: core.provisioning, quotas: core.quotas }),
     ...operationRoutes({ operations: core.operations, provisioning: core.provisioning }),

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import pino from 'pino';
+import { randomUUID } from 'node:crypto';
 import { isScope, Scope } from '../core/auth/scopes';
 import { createCore, Core } from '../core/composition-root';
 import { loadConfig } from '../core/config/config';
@@ -15,6 +16,9 @@ const USAGE = `wfw — Workforce Wave admin CLI (talks to the database named by 
   wfw service-account list --account ACCT_ID [--json]
   wfw service-account create --account ACCT_ID --name NAME [--scopes a,b] [--json]
   wfw service-account revoke --account ACCT_ID SA_ID [--json]
+  wfw credit grant --account ACCT_ID --usd N [--note TEXT] [--key KEY] [--json]
+      Adds N USD of prepaid credit (a ledger grant) and prints the new balance. Each invocation
+      is a new grant unless --key is given: the same --key again grants nothing more.
 `;
 
 class UsageError extends Error {}
@@ -23,7 +27,15 @@ async function run(argv: string[], core: Core): Promise<unknown> {
   const [group, action, ...rest] = argv;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { name: { type: 'string' }, account: { type: 'string' }, scopes: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      name: { type: 'string' },
+      account: { type: 'string' },
+      scopes: { type: 'string' },
+      json: { type: 'boolean' },
+      usd: { type: 'string' },
+      note: { type: 'string' },
+      key: { type: 'string' },
+    },
     allowPositionals: true,
   });
   const need = (value: string | undefined, flag: string) => {
@@ -52,6 +64,15 @@ async function run(argv: string[], core: Core): Promise<unknown> {
       const id = positionals[0];
       if (!id) throw new UsageError('the service account ID is required');
       return core.serviceAccounts.revoke(need(values.account, 'account'), id);
+    }
+    case 'credit grant': {
+      const accountId = need(values.account, 'account');
+      const usd = Number(need(values.usd, 'usd'));
+      if (!Number.isFinite(usd) || usd <= 0 || usd > 1_000_000) throw new UsageError('--usd must be a positive amount of dollars, e.g. 25 or 12.50');
+      await core.accounts.get(accountId);
+      const key = values.key ?? `cli:${randomUUID()}`;
+      const entry = await core.credit.grant(accountId, { usd }, key, values.note ?? 'operator grant (wfw credit grant)');
+      return { account_id: accountId, grant: { entry_id: entry._id, idempotency_key: entry.idempotency_key, usd: entry.amount_micros / 1_000_000, note: entry.note }, balance: await core.credit.balance(accountId) };
     }
     default:
       throw new UsageError(group ? `unknown command: ${[group, action].filter(Boolean).join(' ')}` : 'no command given');

@@ -45,6 +45,8 @@ import { CallService } from './calls/call-service';
 import { CallIngestionService, CallTimings, CallWorkflowStarter } from './calls/call-ingestion-service';
 import { TestCallService } from './calls/test-call-service';
 import { LocalNotificationSecrets, localNotificationSecretModel } from './platforms/local-call-simulator';
+import { creditSnapshotModel, ledgerModel } from './credit/ledger-model';
+import { CreditService } from './credit/credit-service';
 
 /**
  * The one place where the core's services are built and wired. The API, the worker, the CLI and
@@ -55,6 +57,8 @@ export interface Core {
   logger: Logger;
   connection: Connection;
   accounts: AccountService;
+  /** Prepaid credit: the ledger, balances, holds and captures of calls (core/credit/). */
+  credit: CreditService;
   serviceAccounts: ServiceAccountService;
   tokens: TokenService;
   idempotency: IdempotencyService;
@@ -141,6 +145,8 @@ function createModels(connection: Connection) {
     callClaims: callClaimModel(connection),
     callNotifications: callNotificationModel(connection),
     localNotificationSecrets: localNotificationSecretModel(connection),
+    creditLedger: ledgerModel(connection),
+    creditSnapshots: creditSnapshotModel(connection),
   };
 }
 
@@ -208,6 +214,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const callWorkflows = adapters.callWorkflows ?? noCallWorkflows;
   const callTimings: CallTimings = { endWaitSeconds: config.calls.endWaitSeconds, pollIntervalSeconds: config.calls.pollIntervalSeconds, maxPolls: config.calls.maxPolls };
   const localCallSecrets = new LocalNotificationSecrets(models.localNotificationSecrets, box);
+  const credit = new CreditService(models.creditLedger, models.creditSnapshots, events, config.credit);
   return {
     calls,
     callIngestion: new CallIngestionService({ calls, accounts: models.accounts, agents: models.agents, credentials, localSecrets: localCallSecrets, workflows: callWorkflows, timings: callTimings, logger }),
@@ -228,7 +235,8 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     config,
     logger,
     connection,
-    accounts: new AccountService(models.accounts),
+    accounts: new AccountService(models.accounts, credit),
+    credit,
     serviceAccounts,
     tokens,
     idempotency: new IdempotencyService(models.idempotency, box, config.idempotencyLockMs),

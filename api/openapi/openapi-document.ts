@@ -95,6 +95,7 @@ export function generateDocument(registry: OpenAPIRegistry, serverUrl = '/'): Re
       { name: 'auth', description: 'Access tokens.' },
       { name: 'service-accounts', description: 'Credentials for bots.' },
       { name: 'account', description: 'The calling account.' },
+      { name: 'credit', description: 'Prepaid credit: balance and usage.' },
       { name: 'agents', description: 'Voice agents: provision, change, deprovision.' },
       { name: 'operations', description: 'Async operations and batches.' },
       { name: 'templates', description: 'Industry verticals.' },

@@ -7,7 +7,13 @@ const accountSchema = z
     object: z.literal('account'),
     id: z.string(),
     name: z.string(),
-    credit_balance: z.object({ amount_cents: z.number().int(), currency: z.literal('usd') }),
+    credit_balance: z
+      .object({
+        amount_cents: z.number().int().describe('Available credit in cents (rounded down), from the credit ledger: holds of calls in progress are deducted.'),
+        available_usd: z.number().describe('The same in USD, as GET /v2/balance reports it.'),
+        currency: z.literal('usd'),
+      })
+      .describe('The prepaid balance; GET /v2/balance has the reserved part and minutes remaining.'),
     settings: z.object({
       mask_sensitive_data: z.boolean().describe('Card, bank account and social security numbers are masked in stored transcripts, extractions and events. On by default; off only when set so explicitly.'),
     }),

@@ -11,7 +11,11 @@ export const DEFAULT_ACCOUNT_SETTINGS: AccountSettings = { mask_sensitive_data: 
 const accountFields = {
   _id: { type: String, required: true },
   name: { type: String, required: true },
-  credit_balance_cents: { type: Number, required: true },
+  /**
+   * Legacy: written by versions before the credit ledger (core/credit/), never read now (the balance
+   * is derived from the ledger); kept optional so those documents still validate.
+   */
+  credit_balance_cents: { type: Number },
   currency: { type: field.string<'usd'>(), required: true, default: 'usd' as const },
   created_at: { type: Date, required: true },
   settings: absentOnOlder({ type: field.mixed<Partial<AccountSettings>>(), default: {} }),

@@ -100,6 +100,9 @@ const envSchema = z.object({
   WFW_DEFAULT_TIMEZONE: z.string().refine(isTimeZone, 'an IANA time zone, e.g. America/New_York').default('America/New_York'),
   WFW_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. US').default('US'),
   WFW_RETENTION_CALL_NOTIFICATIONS_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Prepaid credit (core/credit/): the price of a billable minute, and what an outbound call reserves before it dials. */
+  WFW_CREDIT_RATE_PER_MINUTE_USD: z.coerce.number().positive().max(1000).default(0.165),
+  WFW_OUTBOUND_HOLD_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
   LLM_BASE_URL: z.string().url().optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().optional(),
@@ -139,6 +142,8 @@ export interface Config {
   webhooks: { retryScheduleMs: number[]; retryAfterCapMs: number; timeoutMs: number; disableAfterSeconds: number; secretGraceSeconds: number };
   events: { pollIntervalMs: number; gapGraceMs: number; heartbeatMs: number; authRecheckMs: number };
   outboxPollMs: number;
+  /** Prepaid credit: integer micro-dollars per billable minute, and the minutes an outbound call holds. */
+  credit: { ratePerMinuteMicros: number; outboundHoldMinutes: number };
   retention: { eventsMs: number; webhookDeliveriesMs: number; researchReportsMs: number; operationsMs: number; callNotificationsMs: number; sweepIntervalMs: number; firstLookbackDays: number };
 }
 
@@ -226,6 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretGraceSeconds: e.WFW_WEBHOOK_SECRET_GRACE_SECONDS,
     },
     outboxPollMs: e.WFW_OUTBOX_POLL_MS,
+    credit: { ratePerMinuteMicros: Math.round(e.WFW_CREDIT_RATE_PER_MINUTE_USD * 1_000_000), outboundHoldMinutes: e.WFW_OUTBOUND_HOLD_MINUTES },
     retention: {
       eventsMs: e.WFW_RETENTION_EVENTS_DAYS * DAY_MS,
       webhookDeliveriesMs: e.WFW_RETENTION_WEBHOOK_DELIVERIES_DAYS * DAY_MS,

@@ -14,6 +14,7 @@ export const RECOVERY_ACTIONS = {
   use_new_idempotency_key: 'This Idempotency-Key was used for a different request; send a new key.',
   wait_for_operation: 'The resource is busy; poll it and retry when it settles.',
   configure_platform_credentials: 'Store the platform’s credentials (PUT /v2/platform-credentials/{platform}), then retry.',
+  add_credit: 'The prepaid balance is too low; add credit (an operator grant), then retry.',
   contact_support: 'Not recoverable by the client; contact support with the request_id.',
   none: 'Nothing to do; the request was understood and answered.',
 } as const;
@@ -49,6 +50,7 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: { status: 405, retryable: false, recovery: 'fix_request', description: 'The path exists but not with this method.' },
   CONFLICT: { status: 409, retryable: false, recovery: 'fix_request', description: 'The request conflicts with the current state of the resource.' },
   IDEMPOTENCY_KEY_IN_USE: { status: 409, retryable: true, recovery: 'retry_after_delay', description: 'A request with this Idempotency-Key is still being processed.' },
+  INSUFFICIENT_CREDIT: { status: 402, retryable: false, recovery: 'add_credit', description: 'The prepaid balance cannot cover what this needs reserved; details give available_usd and required_usd.' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, recovery: 'fix_request', description: 'The body exceeds the size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, recovery: 'fix_request', description: 'The Content-Type is not accepted by this route.' },
   PLATFORM_NOT_CONFIGURED: { status: 422, retryable: false, recovery: 'configure_platform_credentials', description: 'The account has no credentials for the requested voice platform.' },

@@ -73,8 +73,13 @@ export const EVENT_SCHEMAS = {
     data: z.object({ agent_id: z.string(), doc_id: z.string(), proposal_id: z.string(), summary: z.string() }),
   },
   'credit.low': {
-    description: 'The account’s credit balance fell below the warning threshold.',
-    data: z.object({ account_id: z.string(), balance_cents: z.number().int(), threshold_cents: z.number().int() }),
+    description: 'The account’s available credit fell below 20 % or 5 % of its last grant: once per grant and threshold.',
+    data: z.object({
+      account_id: z.string(),
+      available_usd: z.number().describe('Available credit (USD) when the threshold was crossed, as GET /v2/balance reports it.'),
+      threshold_usd: z.number().describe('The threshold crossed (USD): threshold_percent of the last grant.'),
+      threshold_percent: z.number().int().describe('20 or 5.'),
+    }),
   },
 } as const;
 

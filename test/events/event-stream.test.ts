@@ -157,7 +157,7 @@ describe('GET /v2/events as Server-Sent Events', () => {
     const agentId = newAgentId();
     await core.events.append(acct.accountId, 'call.started', { call_id: 'call_1', agent_id: agentId, direction: 'inbound', from: '+14155550100', to: '+14155550101' }, { dedupeKey: 'c1', agentId });
     await core.events.append(acct.accountId, 'extraction.low_confidence', { call_id: 'call_1', agent_id: agentId, field: 'date', confidence: 0.2, threshold: 0.6 }, { dedupeKey: 'x1', agentId });
-    await core.events.append(acct.accountId, 'credit.low', { account_id: acct.accountId, balance_cents: 100, threshold_cents: 500 }, { dedupeKey: 'cr1' });
+    await core.events.append(acct.accountId, 'credit.low', { account_id: acct.accountId, available_usd: 1, threshold_usd: 5, threshold_percent: 5 }, { dedupeKey: 'cr1' });
     await appendAgentEvent(core, acct.accountId, agentId);
     await full.waitFor(4);
     await calls.waitFor(3);

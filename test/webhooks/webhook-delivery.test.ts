@@ -244,7 +244,7 @@ describe('auto-disable', () => {
     try {
       const acct = await short.createAccount();
       const wh = (await client(short.baseUrl, acct.token).post('/v2/webhooks', { url: receiver.url })).body;
-      await short.core.events.append(acct.accountId, 'credit.low', { account_id: acct.accountId, balance_cents: 100, threshold_cents: 500 }, { dedupeKey: 'credit-1' });
+      await short.core.events.append(acct.accountId, 'credit.low', { account_id: acct.accountId, available_usd: 1, threshold_usd: 5, threshold_percent: 5 }, { dedupeKey: 'credit-1' });
       const sub = await until('disabled', async () => {
         const s = (await client(short.baseUrl, acct.token).get(`/v2/webhooks/${wh.id}`)).body;
         return s.enabled ? undefined : s;

@@ -64,7 +64,7 @@ it('refuses the attempts after the name turns private, never connects to it, and
   const c = client(stack.baseUrl, acct.token);
   const created = await c.post('/v2/webhooks', { url: `https://${HOST}:${loopback.port}/hook` });
   expect(created.status).toBe(201);
-  await stack.core.events.append(acct.accountId, 'credit.low', { account_id: acct.accountId, balance_cents: 100, threshold_cents: 500 }, { dedupeKey: 'rebind-1' });
+  await stack.core.events.append(acct.accountId, 'credit.low', { account_id: acct.accountId, available_usd: 1, threshold_usd: 5, threshold_percent: 5 }, { dedupeKey: 'rebind-1' });
 
   const delivery = await until('the delivery to fail', async () => {
     const d = (await c.get(`/v2/webhooks/${created.body.id}/deliveries`)).body.data[0];

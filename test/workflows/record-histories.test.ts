@@ -81,7 +81,7 @@ describe('history recorder', () => {
         const flakyHook = (await hc.post('/v2/webhooks', { url: flaky.url })).body;
         const deadHook = (await hc.post('/v2/webhooks', { url: dead.url, event_types: ['credit.low'] })).body;
         await stack.core.events.append(hooks.accountId, 'kb.synced', { agent_id: 'agt_01m8h42tj30fjmzbwschxe2qyy', doc_id: 'kb_01m8h42tj30fjmzbwschxe2qyy', version: 1 }, { dedupeKey: 'rec-kb' });
-        await stack.core.events.append(hooks.accountId, 'credit.low', { account_id: hooks.accountId, balance_cents: 1, threshold_cents: 5 }, { dedupeKey: 'rec-credit' });
+        await stack.core.events.append(hooks.accountId, 'credit.low', { account_id: hooks.accountId, available_usd: 0.01, threshold_usd: 0.05, threshold_percent: 5 }, { dedupeKey: 'rec-credit' });
         const settled = async (hookId: string, status: string) => {
           for (;;) {
             const d = (await hc.get(`/v2/webhooks/${hookId}/deliveries`)).body.data.find((x: { status: string }) => x.status === status);
