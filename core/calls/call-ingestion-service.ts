@@ -66,21 +66,25 @@ export class CallIngestionService {
     if (notification.kind === 'other' || !call) return { object: 'notification_receipt', status: 'ignored', call_id: null };
 
     // A call we placed ourselves (a test or outbound call) is claimed already; any other belongs
-    // to the agent the platform names, which must be one of this account's.
+    // to the agent the platform names, which must be one of this account's. An inbound call's
+    // claim can also exist with no call record yet (its workflow writes that): a first delivery
+    // that died after claiming, or one whose workflow has not run yet — the agent lookup decides.
     let callId = await this.deps.calls.findClaimedCallId(accountId, platform, call.platform_call_id);
+    const existing = callId ? await this.deps.calls.find(callId) : null;
     let agentId: string;
-    if (callId) {
-      const existing = await this.deps.calls.find(callId);
-      if (!existing) throw new ApiError('SERVICE_UNAVAILABLE', 'The call is still being set up; retry shortly.', { retryAfterSeconds: 2 });
+    if (existing) {
+      callId = existing._id;
       agentId = existing.agent_id;
     } else {
       const agent = await this.deps.agents.findOne({ platform_agent_id: call.platform_agent_id, account_id: accountId, platform }).lean<AgentDoc>();
       if (!agent || agent.status === 'deleted') {
+        if (callId) throw new ApiError('SERVICE_UNAVAILABLE', 'The call is still being set up; retry shortly.', { retryAfterSeconds: 2 });
         throw new ApiError('NOT_FOUND', 'No agent of this account has that platform agent ID.', {
           details: [{ field: 'agent_id', issue: 'unknown_agent', message: 'the notification names an agent this account does not have on this platform' }],
         });
       }
       agentId = agent._id;
+      // Idempotent: a claim made before is returned as it is.
       callId = await this.deps.calls.claimCallId(accountId, platform, call.platform_call_id, call.started_at);
     }
 
