@@ -20,7 +20,10 @@ describe('workflow replay', () => {
   it('has recorded histories for every workflow type and outcome', () => {
     expect(files).toEqual(
       expect.arrayContaining(['provision-active.json', 'provision-failed-compensated.json', 'provision-canceled.json', 'update-succeeded.json', 'rollback-succeeded.json', 'delete-succeeded.json',
-        'webhook-delivered-after-retries.json', 'webhook-failed.json', 'webhook-manual-replay.json']),
+        'webhook-delivered-after-retries.json', 'webhook-failed.json', 'webhook-manual-replay.json',
+        // Calls (recorded by record-call-histories.test.ts): a test call through the local simulator,
+        // an inbound call started then ended by two signals, and one abandoned after polling found nothing.
+        'call-test-call.json', 'call-started-then-ended.json', 'call-abandoned.json']),
     );
   });
 
