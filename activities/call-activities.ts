@@ -4,6 +4,8 @@ import type { AgentDoc, ResearchReportDoc } from '../core/agents/agent-model';
 import type { CallService } from '../core/calls/call-service';
 import { isEnded } from '../core/calls/call-service';
 import type { CallExtractor, ExtractionSchema, PlatformNotification, TranscriptTurn } from '../core/calls/call-types';
+import type { OutboundSimulation } from '../workflows/call-workflow-types';
+import { hashBase32 } from '../core/ids/ids';
 import type { EventLog } from '../core/events/event-log';
 import type { PlatformCredentialService } from '../core/platform-credentials/platform-credential-service';
 import type { PlatformAdapter, PlatformName } from '../core/platforms/platform-adapter';
@@ -29,6 +31,19 @@ export interface CallActivityDeps {
   /** Whether an account masks card, bank and social security numbers (on unless turned off). */
   masksSensitiveData(accountId: string): Promise<boolean>;
   locale: { timezone: string; country: string };
+  billing: CallBilling;
+  /** Real seconds per simulated second of a local outbound call (WFW_LOCAL_CALL_TIME_SCALE). */
+  localTimeScale: number;
+}
+
+/** What the call workflow needs of the credit ledger; every method is idempotent per call. */
+export interface CallBilling {
+  /** An outbound call: its hold captured at the real duration, the rest released. */
+  captureHold(accountId: string, callId: string, agentId: string, durationSeconds: number): Promise<void>;
+  /** An outbound call that never connected: its hold released. */
+  releaseHold(accountId: string, callId: string): Promise<void>;
+  /** An inbound call: charged at its duration, no hold before. */
+  chargeInbound(accountId: string, callId: string, agentId: string, durationSeconds: number): Promise<void>;
 }
 
 type CallRef = { callId: string; accountId: string; agentId: string };
@@ -71,7 +86,7 @@ export function createCallActivities(deps: CallActivityDeps) {
         await deps.simulator.deliverEnded(
           {
             accountId: input.accountId,
-            platformCallId: call.platform_call_id,
+            platformCallId: call.platform_call_id ?? input.callId,
             platformAgentId: agent?.platform_agent_id ?? input.agentId,
             direction: 'inbound',
             fromNumber: input.callerNumber,
@@ -84,6 +99,90 @@ export function createCallActivities(deps: CallActivityDeps) {
           Context.current().cancellationSignal,
         );
       }, ATTEMPTS.place);
+    },
+
+    /**
+     * Hands an outbound call to the platform. The platform's call ID is claimed for our call
+     * before anything can notify about it: a local one is derived from our ID up front, a real
+     * platform's comes back from the request (and its notifications carry our ID in metadata).
+     */
+    async placeOutboundCall(input: CallRef & { toNumber: string; variables: Record<string, string>; simulation: OutboundSimulation | null }): Promise<{ simulatedMs: number | null }> {
+      return asActivity(async () => {
+        const call = await callOf(input.callId);
+        // Placed by an earlier attempt: not again (a second dial would ring the person twice).
+        if (call.platform_call_id || isEnded(call.status)) return { simulatedMs: call.platform === 'local' ? 0 : null };
+        const agent = await deps.agents.findById(input.agentId).lean<AgentDoc>();
+        if (!agent || !agent.platform_agent_id || !agent.phone_number) throw failure('AGENT_NOT_LIVE', 'the agent has no platform agent or phone number');
+        const platform = agent.platform as PlatformName;
+        if (platform === 'local') {
+          const platformCallId = `lsim_${hashBase32([input.callId], 26)}`;
+          await calls.claimCallIdAs(input.accountId, 'local', platformCallId, input.callId);
+          await calls.markPlaced(input.callId, platformCallId);
+          // The simulated call lasts on a workflow timer (durable, any length), then deliverSimulatedOutcome reports it.
+          const seconds = input.simulation?.outcome === 'answered' || !input.simulation ? input.simulation?.duration_seconds ?? 60 : 0;
+          return { simulatedMs: Math.round(seconds * 1000 * deps.localTimeScale) };
+        }
+        const adapter = deps.platforms[platform];
+        if (!adapter.placeCall) throw failure('OUTBOUND_UNSUPPORTED', `outbound calls are not supported on ${platform}`);
+        const credentials = await deps.credentials.platformCredentials(input.accountId, platform);
+        if (!credentials) throw failure('PLATFORM_NOT_CONFIGURED', `no ${platform} credentials`);
+        const placed = await adapter.placeCall(credentials, {
+          platform_agent_id: agent.platform_agent_id,
+          from_number: agent.phone_number,
+          to_number: input.toNumber,
+          variables: input.variables,
+          dedupe_token: input.callId,
+        });
+        await calls.claimCallIdAs(input.accountId, platform, placed.platform_call_id, input.callId);
+        await calls.markPlaced(input.callId, placed.platform_call_id);
+        return { simulatedMs: null };
+      }, ATTEMPTS.place);
+    },
+
+    /** The local platform's callee has hung up: its signed end-of-call notification goes to our ingestion route. */
+    async deliverSimulatedOutcome(input: CallRef & { toNumber: string; simulation: OutboundSimulation | null; simulatedMs: number }): Promise<void> {
+      return asActivity(async () => {
+        const call = await callOf(input.callId);
+        const agent = await deps.agents.findById(input.agentId).lean<AgentDoc>();
+        if (!call.platform_call_id || !agent?.platform_agent_id) throw failure('CALL_NOT_PLACED', 'the simulated call was never placed');
+        const startedAt = new Date(Date.now() - input.simulatedMs / Math.max(deps.localTimeScale, 1e-9));
+        await deps.simulator.simulateOutbound(
+          { accountId: input.accountId, platformCallId: call.platform_call_id, platformAgentId: agent.platform_agent_id, fromNumber: agent.phone_number, toNumber: input.toNumber, startedAt },
+          input.simulation ?? { outcome: 'answered' },
+          0,
+          Context.current().cancellationSignal,
+        );
+      }, ATTEMPTS.place);
+    },
+
+    /** An outbound call that was never placed (canceled while queued, or refused): it ends, its hold released, subscribers told. */
+    async endUnplacedCall(input: CallRef & { status: 'canceled' | 'failed'; reason: string }): Promise<void> {
+      return asActivity(async () => {
+        const call = await calls.endUnplaced(input.callId, input.status, input.reason);
+        if (!call) return;
+        if (!call.test) await deps.billing.releaseHold(input.accountId, input.callId);
+        await events.append(
+          input.accountId,
+          'call.completed',
+          { call_id: input.callId, agent_id: input.agentId, status: call.status, test: call.test, duration_seconds: 0, caller_id: call.to_number, disposition: null },
+          { dedupeKey: `call.completed:${input.callId}`, agentId: input.agentId },
+        );
+      });
+    },
+
+    /** Pays for the call from the account's credit: test calls never; outbound from their hold; inbound at the end. */
+    async settleCallCredit(input: CallRef): Promise<void> {
+      return asActivity(async () => {
+        const call = await callOf(input.callId);
+        if (call.test) return;
+        const seconds = call.status === 'completed' ? call.duration_seconds ?? 0 : 0;
+        if (call.direction === 'outbound') {
+          if (seconds > 0) await deps.billing.captureHold(input.accountId, input.callId, input.agentId, seconds);
+          else await deps.billing.releaseHold(input.accountId, input.callId);
+        } else if (seconds > 0) {
+          await deps.billing.chargeInbound(input.accountId, input.callId, input.agentId, seconds);
+        }
+      });
     },
 
     async recordCallStarted(input: CallRef & { notificationId: string }): Promise<void> {
@@ -100,7 +199,7 @@ export function createCallActivities(deps: CallActivityDeps) {
         const call = await callOf(input.callId);
         const platform = call.platform as PlatformName;
         const adapter = deps.platforms[platform];
-        if (!adapter?.getCall || platform === 'local') return null;
+        if (!adapter?.getCall || platform === 'local' || !call.platform_call_id) return null;
         const credentials = await deps.credentials.platformCredentials(input.accountId, platform);
         if (!credentials) return null;
         const reported = await adapter.getCall(credentials, call.platform_call_id);

@@ -9,6 +9,7 @@ import { createWebhookActivities } from './webhook-activities';
 import { createCallActivities } from './call-activities';
 import { createCallExtractor } from '../core/calls/extraction/extractor-factory';
 import { LocalCallSimulator } from '../core/platforms/local-call-simulator';
+import { CallCredit } from '../core/calls/call-credit';
 
 export interface ActivityOverrides {
   platforms?: Partial<Record<PlatformName, PlatformAdapter>>;
@@ -31,6 +32,8 @@ export function createActivities(core: Core, overrides: ActivityOverrides = {}) 
       simulator: new LocalCallSimulator(core.localCallSecrets, () => core.config.apiInternalUrl),
       masksSensitiveData: async (accountId) => (await core.accounts.settings(accountId)).mask_sensitive_data,
       locale: { timezone: core.config.calls.defaultTimezone, country: core.config.calls.defaultCountry },
+      billing: new CallCredit(core.credit),
+      localTimeScale: core.config.calls.localTimeScale,
     }),
     ...createAgentActivities({
       agents: core.agents,

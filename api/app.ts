@@ -49,7 +49,7 @@ export function apiRoutes({ core, probes, openApiDocument = () => ({}), extraRou
     ...platformCredentialRoutes({ credentials: core.credentials }),
     ...webhookRoutes({ webhooks: core.webhooks, agents: core.agents, quotas: core.quotas }),
     ...eventRoutes({ streams: core.eventStream }),
-    ...callRoutes({ calls: core.calls, ingestion: core.callIngestion, testCalls: core.testCalls }),
+    ...callRoutes({ calls: core.calls, ingestion: core.callIngestion, testCalls: core.testCalls, outbound: core.outboundCalls }),
     ...extraRoutes,
   ];
 }

@@ -44,6 +44,8 @@ import { callClaimModel, callExtractionModel, callModel, callNotificationModel, 
 import { CallService } from './calls/call-service';
 import { CallIngestionService, CallTimings, CallWorkflowStarter } from './calls/call-ingestion-service';
 import { TestCallService } from './calls/test-call-service';
+import { OutboundCallService } from './calls/outbound-call-service';
+import { CallCredit } from './calls/call-credit';
 import { LocalNotificationSecrets, localNotificationSecretModel } from './platforms/local-call-simulator';
 import { creditSnapshotModel, ledgerModel } from './credit/ledger-model';
 import { CreditService } from './credit/credit-service';
@@ -80,6 +82,8 @@ export interface Core {
   /** Platform notifications in (POST /v2/platform-notifications/{platform}/{account_id}). */
   callIngestion: CallIngestionService;
   testCalls: TestCallService;
+  /** Calls agents place (POST /v2/calls): credit held, then the call workflow dials. */
+  outboundCalls: OutboundCallService;
   /** Each account's local-platform signing secret (the simulator signs with it, ingestion verifies). */
   localCallSecrets: LocalNotificationSecrets;
   models: ReturnType<typeof createModels>;
@@ -181,6 +185,7 @@ const noWebhookWorkflows: WebhookWorkflowStarter = {
 const noCallWorkflows: CallWorkflowStarter = {
   signalWithStart: () => Promise.reject(new Error('no workflow engine in this process')),
   start: () => Promise.reject(new Error('no workflow engine in this process')),
+  cancel: () => Promise.reject(new Error('no workflow engine in this process')),
 };
 
 const noWorkflows: AgentWorkflowStarter = {
@@ -219,6 +224,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     calls,
     callIngestion: new CallIngestionService({ calls, accounts: models.accounts, agents: models.agents, credentials, localSecrets: localCallSecrets, workflows: callWorkflows, timings: callTimings, logger }),
     testCalls: new TestCallService(agents, calls, callWorkflows, callTimings),
+    outboundCalls: new OutboundCallService(agents, calls, callWorkflows, new CallCredit(credit), callTimings),
     localCallSecrets,
     webhooks,
     webhookDispatcher: new WebhookDispatcher(models.outbox, models.events, models.webhookSubscriptions, webhooks, webhookWorkflows, events, logger, config.outboxPollMs),

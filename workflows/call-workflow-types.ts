@@ -21,6 +21,23 @@ export interface CallWorkflowInput {
   maxPolls: number;
   /** A test call: the local simulator places it (sends its signed end-of-call notification). */
   simulation?: { turns: TranscriptTurn[]; callerNumber: string | null };
+  /** An outbound call: placed through the platform (credit already held), at `scheduledAt` if set. */
+  outbound?: OutboundCallPlan;
+}
+
+export interface OutboundSimulation {
+  outcome: 'answered' | 'no_answer' | 'busy' | 'failed';
+  duration_seconds?: number;
+  turns?: TranscriptTurn[];
+}
+
+export interface OutboundCallPlan {
+  toNumber: string;
+  variables: Record<string, string>;
+  /** ISO time; null places it at once. */
+  scheduledAt: string | null;
+  /** Local platform only: how the simulated callee behaves. */
+  simulation: OutboundSimulation | null;
 }
 
 export interface CallWorkflowResult {

@@ -1,4 +1,4 @@
-import { condition, defineQuery, defineSignal, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, condition, defineQuery, defineSignal, patched, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { CallActivities } from '../activities/call-activities';
 import type { CallNotificationSignal, CallWorkflowInput, CallWorkflowResult } from './call-workflow-types';
 
@@ -30,6 +30,8 @@ const platform = proxyActivities<CallActivities>({
 });
 
 export const callNotification = defineSignal<[CallNotificationSignal]>('callNotification');
+/** A queued or scheduled outbound call is not placed (POST /v2/calls/{id}/cancel); a placed one runs on. */
+export const cancelCall = defineSignal('cancelCall');
 export const callStateQuery = defineQuery<{ started: string | null; ended: string | null; stage: string }>('callState');
 
 /**
@@ -48,7 +50,37 @@ export async function handleCall(input: CallWorkflowInput): Promise<CallWorkflow
     else if (kind === 'started') started ??= notificationId;
   });
   setHandler(callStateQuery, () => ({ started, ended, stage }));
+  let cancelRequested = false;
+  setHandler(cancelCall, () => {
+    cancelRequested = true;
+  });
   const ref = { callId: input.callId, accountId: input.accountId, agentId: input.agentId };
+
+  if (input.outbound) {
+    const plan = input.outbound;
+    stage = 'queued';
+    const waitMs = plan.scheduledAt ? Date.parse(plan.scheduledAt) - Date.now() : 0;
+    if (waitMs > 0) await condition(() => cancelRequested, waitMs);
+    if (cancelRequested) {
+      await local.endUnplacedCall({ ...ref, status: 'canceled', reason: 'canceled' });
+      return { callId: input.callId, status: 'canceled', disposition: null };
+    }
+    stage = 'placing';
+    try {
+      const { simulatedMs } = await platform.placeOutboundCall({ ...ref, toNumber: plan.toNumber, variables: plan.variables, simulation: plan.simulation });
+      if (simulatedMs !== null) {
+        // The local platform: the simulated conversation takes its (scaled) time, then the callee hangs up.
+        if (simulatedMs > 0) await sleep(simulatedMs);
+        await platform.deliverSimulatedOutcome({ ...ref, toNumber: plan.toNumber, simulation: plan.simulation, simulatedMs });
+      }
+    } catch (err) {
+      // The platform refused the call (a business failure after its retries): it ends failed, its credit released.
+      const cause = err instanceof ActivityFailure ? err.cause : err;
+      const code = cause instanceof ApplicationFailure ? cause.type ?? 'PLACE_FAILED' : 'PLACE_FAILED';
+      await local.endUnplacedCall({ ...ref, status: 'failed', reason: code.toLowerCase() });
+      return { callId: input.callId, status: 'failed', disposition: null };
+    }
+  }
 
   if (input.simulation) {
     stage = 'placing';
@@ -72,11 +104,14 @@ export async function handleCall(input: CallWorkflowInput): Promise<CallWorkflow
   if (ended === null) {
     stage = 'abandoned';
     await local.abandonCall(ref);
+    if (input.outbound && patched('call-billing')) await local.settleCallCredit(ref);
     return { callId: input.callId, status: 'failed', disposition: null };
   }
 
   stage = 'recording';
   const status = await local.recordCallEnded({ ...ref, notificationId: ended });
+  // Histories from before billing have no such step.
+  if (patched('call-billing')) await local.settleCallCredit(ref);
   stage = 'extracting';
   const outcome = await extraction.extractCall(ref);
   stage = 'publishing';

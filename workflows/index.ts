@@ -1,4 +1,4 @@
 // Everything the worker's workflow bundle contains. Workflow code is deterministic: no I/O here.
 export { provisionAgent, updateAgent, deleteAgent, progressQuery } from './agent-workflows';
 export { deliverWebhook, replayWebhookDelivery } from './webhook-workflows';
-export { handleCall, callNotification, callStateQuery } from './call-workflows';
+export { handleCall, callNotification, callStateQuery, cancelCall } from './call-workflows';

@@ -10,7 +10,8 @@ import { MAX_NOTIFICATION_BYTES } from '../../core/calls/notifications/platform-
 import { defineRoute, RouteResult, RouteSpec } from '../http/route';
 import { readBody } from '../http/request-body';
 import { listSchema } from '../openapi/common-schemas';
-import { callSchema, extractionSchema, notificationReceiptSchema, testCallBodySchema, transcriptSchema } from './call-schemas';
+import { callSchema, extractionSchema, notificationReceiptSchema, outboundCallBodySchema, testCallBodySchema, transcriptSchema } from './call-schemas';
+import type { OutboundCallService } from '../../core/calls/outbound-call-service';
 import { idParam } from './route-params';
 
 const callListQuery = pageQuerySchema.extend({
@@ -25,8 +26,39 @@ const callListQuery = pageQuerySchema.extend({
 
 // (MAX_NOTIFICATION_BYTES: platforms post whole call reports, transcripts included.)
 
-export function callRoutes(deps: { calls: CallService; ingestion: CallIngestionService; testCalls: TestCallService }): RouteSpec[] {
+export function callRoutes(deps: { calls: CallService; ingestion: CallIngestionService; testCalls: TestCallService; outbound: OutboundCallService }): RouteSpec[] {
   return [
+    defineRoute({
+      method: 'post',
+      path: '/v2/calls',
+      operationId: 'placeCall',
+      summary: 'Place an outbound call',
+      description:
+        'Holds credit for the call (402 INSUFFICIENT_CREDIT when the balance cannot cover it), then the call’s workflow places it through the agent’s platform — now, or at scheduled_at — and continues as an inbound call does: record, transcript, extraction, events. The hold is captured at the real duration and the rest released. On the local platform `simulation` says how the callee behaves.',
+      tag: 'calls',
+      scope: 'calls:write',
+      body: outboundCallBodySchema,
+      errors: ['NOT_FOUND', 'CONFLICT', 'INSUFFICIENT_CREDIT'],
+      responses: { 202: { description: 'The call, queued; `call_id` is also its workflow ID.', schema: callSchema.extend({ call_id: z.string() }) } },
+      async handler({ body, principal, idempotency }) {
+        return { status: 202, body: await deps.outbound.place(principal.accountId, body, idempotency) };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/v2/calls/{id}/cancel',
+      operationId: 'cancelCall',
+      summary: 'Cancel a queued or scheduled outbound call',
+      description: 'The call is not placed and its credit hold is released; a call the platform is already dialling runs on. Poll the call for `canceled`.',
+      tag: 'calls',
+      scope: 'calls:write',
+      params: idParam('call'),
+      errors: ['NOT_FOUND', 'INVALID_ID', 'CONFLICT'],
+      responses: { 202: { description: 'Cancellation requested.', schema: callSchema } },
+      async handler({ params, principal }) {
+        return { status: 202, body: await deps.outbound.cancel(principal.accountId, params.id) };
+      },
+    }),
     defineRoute({
       method: 'get',
       path: '/v2/calls',

@@ -99,3 +99,36 @@ export const testCallBodySchema = z
   })
   .strict()
   .meta({ id: 'TestCallRequest' });
+
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number, e.g. +13125550142');
+
+export const outboundSimulationSchema = z
+  .object({
+    outcome: z.enum(['answered', 'no_answer', 'busy', 'failed']),
+    duration_seconds: z.number().min(1).max(7200).optional().describe('How long the simulated conversation lasts (answered only); default 60.'),
+    turns: z
+      .array(z.object({ role: z.enum(['agent', 'caller']), text: z.string().min(1).max(MAX_TEST_CALL_TURN_CHARS), start_seconds: z.number().min(0).optional(), end_seconds: z.number().min(0).optional() }).strict())
+      .max(MAX_TEST_CALL_TURNS)
+      .optional(),
+  })
+  .strict()
+  .meta({ id: 'OutboundSimulation' });
+
+export const outboundCallBodySchema = z
+  .object({
+    agent_id: z.string().max(64),
+    to_number: e164,
+    variables: z
+      .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,63}$/, 'a variable name'), z.string().max(500))
+      .refine((v) => Object.keys(v).length <= 50, { message: 'at most 50 variables' })
+      .optional()
+      .describe('Values for the agent prompt’s variables on this call.'),
+    scheduled_at: z.coerce
+      .date()
+      .refine((d) => d.getTime() <= Date.now() + 30 * 24 * 3600 * 1000, { message: 'at most 30 days ahead' })
+      .optional()
+      .describe('Place the call at this time (ISO 8601) instead of now.'),
+    simulation: outboundSimulationSchema.optional().describe('Local platform only: how the simulated callee behaves (refused for real platforms).'),
+  })
+  .strict()
+  .meta({ id: 'OutboundCallRequest' });

@@ -16,6 +16,8 @@ export interface CallWorkflowStarter {
   /** Signals the running workflow, starting it first if none runs; `closed` when it already finished. */
   signalWithStart(input: CallWorkflowInput, signal: CallNotificationSignal): Promise<'signaled' | 'closed'>;
   start(input: CallWorkflowInput): Promise<void>;
+  /** Signals a queued outbound call's workflow not to place it. */
+  cancel(callId: string): Promise<void>;
 }
 
 export interface CallTimings {

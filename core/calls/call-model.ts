@@ -12,7 +12,8 @@ const callFields = {
   account_id: { type: String, required: true },
   agent_id: { type: String, required: true },
   platform: { type: String, required: true },
-  platform_call_id: { type: String, required: true },
+  /** Null until an outbound call is placed. */
+  platform_call_id: { type: String, default: null },
   direction: { type: field.string<CallDirection>(), required: true },
   status: { type: field.string<CallStatus>(), required: true },
   test: { type: Boolean, required: true },

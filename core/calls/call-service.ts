@@ -24,7 +24,7 @@ export interface CallView {
   id: string;
   agent_id: string;
   platform: string;
-  platform_call_id: string;
+  platform_call_id: string | null;
   direction: CallDirection;
   status: CallStatus;
   test: boolean;
@@ -107,6 +107,26 @@ export class CallService {
     return claim.call_id;
   }
 
+  /** Claims a platform call for a call we made first (outbound, test): the call ID is ours already. */
+  async claimCallIdAs(accountId: string, platform: PlatformName, platformCallId: string, callId: string): Promise<void> {
+    const claim = await insertOnce(this.models.claims, { _id: callClaimId(accountId, platform, platformCallId), account_id: accountId, call_id: callId, created_at: new Date() });
+    if (claim.call_id !== callId) throw new Error(`platform call ${platformCallId} is already claimed by ${claim.call_id}`);
+  }
+
+  /** An outbound call has been handed to the platform: its ID there, and it rings. */
+  async markPlaced(callId: string, platformCallId: string): Promise<void> {
+    await this.models.calls.updateOne({ _id: callId }, { $set: { platform_call_id: platformCallId, status: 'ringing', updated_at: new Date() } });
+  }
+
+  /** An outbound call that never reached the platform (canceled while queued, or refused): it ends here. */
+  async endUnplaced(callId: string, status: 'canceled' | 'failed', reason: string): Promise<CallDoc | null> {
+    const existing = await this.find(callId);
+    if (!existing || isEnded(existing.status)) return existing;
+    return this.models.calls
+      .findOneAndUpdate({ _id: callId }, { $set: { status, ended_reason: reason, extraction_status: 'failed', updated_at: new Date() } }, { returnDocument: 'after' })
+      .lean<CallDoc>();
+  }
+
   async findClaimedCallId(accountId: string, platform: PlatformName, platformCallId: string): Promise<string | null> {
     const claim = await this.models.claims.findById(callClaimId(accountId, platform, platformCallId)).lean<CallClaimDoc>();
     return claim?.call_id ?? null;
@@ -142,7 +162,7 @@ export class CallService {
   }
 
   /** The record of a call we know of before any platform tells us (a test or outbound call). */
-  async createPending(input: { callId: string; accountId: string; agentId: string; platform: PlatformName; platformCallId: string; direction: CallDirection; test: boolean; fromNumber: string | null; toNumber: string | null }): Promise<CallDoc> {
+  async createPending(input: { callId: string; accountId: string; agentId: string; platform: PlatformName; platformCallId: string | null; direction: CallDirection; test: boolean; fromNumber: string | null; toNumber: string | null }): Promise<CallDoc> {
     const now = new Date();
     return insertOnce(this.models.calls, {
       _id: input.callId,

@@ -46,7 +46,7 @@ export class TestCallService {
 }
 
 /** Turns without times get a plausible pace (four seconds each), as a platform's transcript would have. */
-function withTimes(turns: TestCallRequest['turns']): TranscriptTurn[] {
+export function withTimes(turns: TestCallRequest['turns']): TranscriptTurn[] {
   let clock = 0;
   return turns.map((t) => {
     const start = t.start_seconds ?? clock;

@@ -3,7 +3,7 @@ import type { CallWorkflowStarter } from '../calls/call-ingestion-service';
 import type { CallNotificationSignal, CallWorkflowInput } from '../../workflows/call-workflow-types';
 
 // Type-only: arguments are checked against the workflow's signature without loading workflow code.
-type CallWorkflows = Pick<typeof import('../../workflows/call-workflows'), 'handleCall' | 'callNotification'>;
+type CallWorkflows = Pick<typeof import('../../workflows/call-workflows'), 'handleCall' | 'callNotification' | 'cancelCall'>;
 
 /**
  * One workflow per call, its ID the call ID. REJECT_DUPLICATE: a notification that arrives after
@@ -30,6 +30,11 @@ export class TemporalCallWorkflows implements CallWorkflowStarter {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return 'closed';
       throw err;
     }
+  }
+
+  /** Asks a queued call's workflow not to place it; a workflow that already ended has nothing to cancel. */
+  async cancel(callId: string): Promise<void> {
+    await this.client.workflow.getHandle(callId).signal<[]>('cancelCall');
   }
 
   async start(input: CallWorkflowInput): Promise<void> {
