@@ -124,7 +124,7 @@ describe('outbound calls: credit held first, placed by the call workflow, captur
     });
     const secret = await stack.core.localCallSecrets.get(acct.accountId);
     const res = await fetch(`${stack.baseUrl}/v2/platform-notifications/local/${acct.accountId}`, { method: 'POST', headers: { 'content-type': 'application/json', 'wfw-local-signature': signLocalNotification(body, secret, new Date()) }, body });
-    const receipt = await res.json();
+    const receipt = (await res.json()) as { status: string; call_id: string };
     expect(receipt).toMatchObject({ status: 'accepted' });
     const inbound = await settled(c, receipt.call_id);
     expect(inbound).toMatchObject({ direction: 'inbound', status: 'completed', test: false, duration_seconds: 65, cost: { minutes: 2 } });
