@@ -50,6 +50,12 @@ export interface PlatformCall {
   analysis: PlatformAnalysis | null;
   /** Why the call ended, in the platform's words (e.g. "customer-ended-call"), for the record only. */
   ended_reason: string | null;
+  /**
+   * The call ID we gave the platform when we placed the call (outbound), when the platform echoes
+   * it back: by it ingestion knows which of our calls a notification is about even before we have
+   * recorded the platform's call ID. Validated as one of our call IDs; absent for inbound calls.
+   */
+  our_call_id?: string | null;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { PlatformCall } from '../calls/call-types';
-import { normaliseRetellCall, retellCall } from '../calls/notifications/retell-notifications';
+import { normaliseRetellCall, RETELL_CALL_ID_KEY, retellCall } from '../calls/notifications/retell-notifications';
 import {
   AgentDeployment,
   DeployedAgent,
@@ -90,8 +90,8 @@ const agentPage = z.object({ items: z.array(z.object({ agent_id: z.string(), age
 const phoneNumber = z.object({ phone_number: z.string(), inbound_agents: z.array(z.object({ agent_id: z.string() })).nullish() });
 const createdCall = z.object({ call_id: z.string() });
 const callPage = z.object({ items: z.array(z.object({ call_id: z.string() })).nullish() });
-/** Our call ID in a Retell call's metadata. */
-export const RETELL_CALL_ID_KEY = 'wfw_call_id';
+/** Our call ID in a Retell call's metadata (defined with the reader, which reads it back). */
+export { RETELL_CALL_ID_KEY };
 
 function nameMarker(token: string): string {
   return `[wfw ${token}]`;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { PlatformCall } from '../calls/call-types';
-import { normaliseVapiCall, VAPI_SECRET_HEADER, vapiCall } from '../calls/notifications/vapi-notifications';
+import { normaliseVapiCall, VAPI_CALL_ID_KEY, VAPI_SECRET_HEADER, vapiCall } from '../calls/notifications/vapi-notifications';
 import { promptWithKnowledge } from '../generation/knowledge-placement';
 import {
   AgentDeployment,
@@ -68,8 +68,8 @@ const createdCall = z.object({ id: z.string() });
 const listedCalls = z.array(
   z.object({ id: z.string(), assistantOverrides: z.object({ metadata: z.record(z.string(), z.unknown()).nullish() }).passthrough().nullish() }),
 );
-/** Our call ID in a call's assistantOverrides.metadata. */
-export const VAPI_CALL_ID_KEY = 'wfw_call_id';
+/** Our call ID in a call's assistantOverrides.metadata (defined with the reader, which reads it back). */
+export { VAPI_CALL_ID_KEY };
 /** How many of the assistant's newest calls on the number a retried placeCall looks through. */
 const CALL_LOOKUP_LIMIT = 100;
 

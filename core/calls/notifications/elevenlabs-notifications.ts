@@ -14,6 +14,8 @@ import {
   MAX_TURNS,
   NotificationRejected,
   NotificationRequest,
+  ourCallId,
+  ourCallIdIn,
   parseBody,
   PlatformNotificationReader,
   ReaderOptions,
@@ -82,6 +84,11 @@ export const elevenLabsConversation = z.object({
     })
     .nullish(),
   analysis: analysis.nullish(),
+  // Outbound calls carry our call ID as `user_id` here (placeCall sets it). Free-form to us: read
+  // leniently (ourCallIdIn), never a reason to refuse the conversation.
+  conversation_initiation_client_data: z.unknown().optional(),
+  // The conversation's own copy of that user_id (by which GET /v1/convai/conversations?user_id filters); a fallback.
+  user_id: z.unknown().optional(),
 });
 export type ElevenLabsConversation = z.infer<typeof elevenLabsConversation>;
 
@@ -96,6 +103,8 @@ const initiationFailure = z.object({
       body: z.object({ From: shortText.nullish(), To: shortText.nullish() }).nullish(),
     })
     .nullish(),
+  // Not documented for this event; read if ElevenLabs includes it, as on the conversation.
+  conversation_initiation_client_data: z.unknown().optional(),
 });
 
 const envelope = z.object({
@@ -167,7 +176,14 @@ export function normaliseElevenLabsConversation(conversation: ElevenLabsConversa
     turns: speechTurns(conversation.transcript, (t) => ({ role: t.role, text: t.message, start: t.time_in_call_secs ?? null, end: null })),
     analysis: platformAnalysis,
     ended_reason: metadata.termination_reason ?? null,
+    ...ourCallIdOf(conversation.conversation_initiation_client_data, conversation.user_id),
   };
+}
+
+/** Our call ID from `conversation_initiation_client_data.user_id` (else the conversation's `user_id`); an empty object when absent or not one of our IDs. */
+function ourCallIdOf(clientData: unknown, userId?: unknown): Pick<PlatformCall, 'our_call_id'> {
+  const id = ourCallIdIn(clientData, 'user_id') ?? ourCallId(userId);
+  return id ? { our_call_id: id } : {};
 }
 
 /** `failure_reason` is documented as "busy", "no-answer" or "unknown". */
@@ -191,6 +207,7 @@ function initiationFailureCall(data: z.infer<typeof initiationFailure>): Platfor
     turns: [],
     analysis: null,
     ended_reason: data.failure_reason ?? null,
+    ...ourCallIdOf(data.conversation_initiation_client_data),
   };
 }
 

@@ -1,6 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { isId } from '../../ids/ids';
 import type { PlatformName } from '../../platforms/platform-adapter';
 import type { PlatformNotification, TranscriptTurn } from '../call-types';
 
@@ -237,4 +238,24 @@ export function dateFromIso(iso: string | null | undefined): Date | null {
   if (!iso) return null;
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? null : date;
+}
+
+/** Longer than any call ID we issue (`call_` + 26 ULID characters); a longer value is not ours. */
+export const MAX_OUR_CALL_ID_CHARS = 64;
+
+/**
+ * Our call ID as a platform echoes it back (outbound calls carry it in their metadata), or null.
+ * Untrusted: anything but a string that looks like one of our call IDs is ignored, not refused,
+ * so a stray or tampered metadata value never costs us the notification itself.
+ */
+export function ourCallId(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length > MAX_OUR_CALL_ID_CHARS) return null;
+  return isId('call', value) ? value : null;
+}
+
+/** `ourCallId` of `record[key]`, where `record` is any parsed JSON (a non-object gives null). */
+export function ourCallIdIn(record: unknown, key: string): string | null {
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return null;
+  if (!Object.prototype.hasOwnProperty.call(record, key)) return null;
+  return ourCallId((record as Record<string, unknown>)[key]);
 }

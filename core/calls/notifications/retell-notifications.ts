@@ -14,6 +14,7 @@ import {
   MAX_TURNS,
   NotificationRejected,
   NotificationRequest,
+  ourCallIdIn,
   parseBody,
   PlatformNotificationReader,
   ReaderOptions,
@@ -45,6 +46,12 @@ import {
 
 export const RETELL_SIGNATURE_HEADER = 'x-retell-signature';
 export const RETELL_TOLERANCE_MS = 5 * 60 * 1000;
+/**
+ * The key under which an outbound call carries our call ID in its `metadata` (set by the
+ * adapter's placeCall, echoed back on the call). Defined here, not in the adapter, so the adapter
+ * imports the reader and never the other way round.
+ */
+export const RETELL_CALL_ID_KEY = 'wfw_call_id';
 const SIGNATURE = /^v=(\d+),d=([0-9a-f]{64})$/i;
 
 const word = z.object({ start: finiteNumber.nullish(), end: finiteNumber.nullish() });
@@ -80,6 +87,8 @@ export const retellCall = z.object({
       custom_analysis_data: boundedValue.nullish(),
     })
     .nullish(),
+  // Free-form and ours only by convention: read leniently (ourCallIdIn), never a reason to refuse the call.
+  metadata: z.unknown().optional(),
 });
 export type RetellCall = z.infer<typeof retellCall>;
 
@@ -167,7 +176,14 @@ export function normaliseRetellCall(call: RetellCall): PlatformCall {
     }),
     analysis,
     ended_reason: call.disconnection_reason ?? null,
+    ...ourCallIdOf(call),
   };
+}
+
+/** Our call ID from `metadata`, when we placed the call; an empty object when absent or not one of our IDs. */
+function ourCallIdOf(call: RetellCall): Pick<PlatformCall, 'our_call_id'> {
+  const id = ourCallIdIn(call.metadata, RETELL_CALL_ID_KEY);
+  return id ? { our_call_id: id } : {};
 }
 
 export class RetellNotificationReader implements PlatformNotificationReader {

@@ -14,6 +14,7 @@ import {
   MAX_TURNS,
   NotificationRejected,
   NotificationRequest,
+  ourCallIdIn,
   parseBody,
   PlatformNotificationReader,
   ReaderOptions,
@@ -48,6 +49,12 @@ export const VAPI_SECRET_HEADER = 'x-vapi-secret';
 export const VAPI_HMAC_SIGNATURE_HEADER = 'x-signature';
 export const VAPI_HMAC_TIMESTAMP_HEADER = 'x-timestamp';
 export const VAPI_HMAC_TOLERANCE_MS = 5 * 60 * 1000;
+/**
+ * The key under which an outbound call carries our call ID in `assistantOverrides.metadata`
+ * (set by the adapter's placeCall, echoed back on the call). Defined here, not in the adapter,
+ * so the adapter imports the reader and never the other way round.
+ */
+export const VAPI_CALL_ID_KEY = 'wfw_call_id';
 
 export interface VapiReaderOptions extends ReaderOptions {
   /** Header names of the HMAC credential, when it was created with other than the defaults. */
@@ -92,6 +99,9 @@ export const vapiCall = z.object({
   analysis: analysis.nullish(),
   customer: numberHolder.nullish(),
   phoneNumber: numberHolder.nullish(),
+  // Free-form and ours only by convention: read leniently (ourCallIdIn), never a reason to refuse the call.
+  assistantOverrides: z.unknown().optional(),
+  metadata: z.unknown().optional(),
 });
 export type VapiCall = z.infer<typeof vapiCall>;
 
@@ -196,7 +206,19 @@ export function normaliseVapiCall(call: VapiCall, report: Partial<Omit<VapiCall,
     })),
     analysis: platformAnalysis,
     ended_reason: reason,
+    ...ourCallIdOf(call),
   };
+}
+
+/**
+ * Our call ID, when we placed the call: in `assistantOverrides.metadata` (where placeCall puts
+ * it), else in the call's own `metadata`. An empty object when absent or not one of our IDs.
+ */
+function ourCallIdOf(call: VapiCall): Pick<PlatformCall, 'our_call_id'> {
+  const overrides = call.assistantOverrides;
+  const fromOverrides = typeof overrides === 'object' && overrides !== null ? ourCallIdIn((overrides as { metadata?: unknown }).metadata, VAPI_CALL_ID_KEY) : null;
+  const id = fromOverrides ?? ourCallIdIn(call.metadata, VAPI_CALL_ID_KEY);
+  return id ? { our_call_id: id } : {};
 }
 
 export class VapiNotificationReader implements PlatformNotificationReader {

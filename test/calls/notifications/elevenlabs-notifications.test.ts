@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { ElevenLabsNotificationReader } from '../../../core/calls/notifications/elevenlabs-notifications';
+import { elevenLabsConversation, ElevenLabsNotificationReader, normaliseElevenLabsConversation } from '../../../core/calls/notifications/elevenlabs-notifications';
 import { notificationReader } from '../../../core/calls/notifications/platform-notification-reader';
-import { expectMalformedQuickly, fixture, fixtureJson, hostileBodies, outcome } from './notification-fixtures';
+import { expectMalformedQuickly, fixture, fixtureJson, hostileBodies, MALFORMED_OUR_CALL_IDS, OUR_CALL_ID, outcome } from './notification-fixtures';
 
 const SECRET = 'wsec_d1b2c3a4e5f60718293a4b5c6d7e8f90';
 const NOW = new Date('2026-12-03T12:05:00Z');
@@ -159,5 +159,58 @@ describe('ElevenLabs post-call webhooks', () => {
     const missingId = base() as unknown as { data: Record<string, unknown> };
     delete missingId.data.conversation_id;
     expectMalformedQuickly(reader, Buffer.from(JSON.stringify(missingId)));
+  });
+
+  describe('our call ID, echoed back on outbound calls', () => {
+    type Transcription = { data: Record<string, unknown> & { user_id?: unknown; conversation_initiation_client_data: Record<string, unknown> } };
+    const outbound = () => fixtureJson<Transcription>('elevenlabs', 'post-call-transcription-outbound');
+    const parse = (body: unknown) => reader.parse(Buffer.from(JSON.stringify(body)));
+
+    it('reads it from data.conversation_initiation_client_data.user_id, where placeCall puts it', () => {
+      expect(reader.parse(fixture('elevenlabs', 'post-call-transcription-outbound'))).toMatchObject({
+        kind: 'ended',
+        call: { direction: 'outbound', status: 'completed', from_number: '+14155550147', to_number: '+14155550188', our_call_id: OUR_CALL_ID },
+      });
+    });
+
+    it('falls back to the conversation’s own user_id', () => {
+      const body = outbound();
+      delete body.data.conversation_initiation_client_data.user_id;
+      body.data.user_id = OUR_CALL_ID;
+      expect(parse(body).call?.our_call_id).toBe(OUR_CALL_ID);
+    });
+
+    it('reads it on a call initiation failure when the payload carries it', () => {
+      const failure = fixtureJson<{ data: Record<string, unknown> }>('elevenlabs', 'call-initiation-failure');
+      expect(parse(failure).call).not.toHaveProperty('our_call_id');
+      failure.data.conversation_initiation_client_data = { user_id: OUR_CALL_ID };
+      expect(parse(failure).call).toMatchObject({ status: 'busy', our_call_id: OUR_CALL_ID });
+    });
+
+    it('ignores a value that is not one of our call IDs, and still reads the call', () => {
+      for (const [name, value] of Object.entries(MALFORMED_OUR_CALL_IDS)) {
+        const body = outbound();
+        body.data.conversation_initiation_client_data.user_id = value;
+        body.data.user_id = value;
+        const call = parse(body).call;
+        expect({ name, status: call?.status, has: call ? 'our_call_id' in call : null }).toEqual({ name, status: 'completed', has: false });
+      }
+      for (const [name, clientData] of Object.entries({ string: OUR_CALL_ID, array: [OUR_CALL_ID], null: null })) {
+        const body = outbound();
+        body.data.conversation_initiation_client_data = clientData as never;
+        const call = parse(body).call;
+        expect({ name, status: call?.status, has: call ? 'our_call_id' in call : null }).toEqual({ name, status: 'completed', has: false });
+      }
+    });
+
+    it('has none on inbound calls', () => {
+      expect(reader.parse(transcription).call).not.toHaveProperty('our_call_id');
+    });
+
+    it('is read the same by getCall’s normaliser', () => {
+      const { data } = outbound();
+      expect(normaliseElevenLabsConversation(elevenLabsConversation.parse(data)).our_call_id).toBe(OUR_CALL_ID);
+      expect(normaliseElevenLabsConversation(elevenLabsConversation.parse(fixtureJson<Transcription>('elevenlabs', 'post-call-transcription').data))).not.toHaveProperty('our_call_id');
+    });
   });
 });

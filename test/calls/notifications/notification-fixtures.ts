@@ -48,3 +48,24 @@ export function expectMalformedQuickly(reader: PlatformNotificationReader, body:
   expect(outcome(() => reader.parse(body))).toBe('malformed');
   expect(performance.now() - started).toBeLessThan(1000);
 }
+
+/** The call ID the outbound fixtures (`*-outbound.json`) carry where each platform echoes ours back. */
+export const OUR_CALL_ID = 'call_01kbkz4x7m3q9r2s5t6v8w0y1z';
+
+/** Values in our call ID's place that are not one of our call IDs: each must be ignored, never refused. */
+export const MALFORMED_OUR_CALL_IDS: Record<string, unknown> = {
+  number: 12345,
+  null: null,
+  'empty string': '',
+  'prefix only': 'call_',
+  'another kind of ID': 'acct_01kbkz4x7m3q9r2s5t6v8w0y1z',
+  'upper case': OUR_CALL_ID.toUpperCase(),
+  'not the ULID alphabet': 'call_01kbkz4x7m3q9r2s5t6v8w0yiu',
+  'one character short': OUR_CALL_ID.slice(0, -1),
+  'trailing text': `${OUR_CALL_ID}x`,
+  'surrounding space': ` ${OUR_CALL_ID} `,
+  'over 64 characters': `${OUR_CALL_ID}${'0'.repeat(40)}`,
+  'huge string': 'call_'.repeat(200_000),
+  object: { id: OUR_CALL_ID },
+  array: [OUR_CALL_ID],
+};

@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { notificationReader } from '../../../core/calls/notifications/platform-notification-reader';
-import { RetellNotificationReader } from '../../../core/calls/notifications/retell-notifications';
-import { expectMalformedQuickly, fixture, fixtureJson, hostileBodies, outcome } from './notification-fixtures';
+import { normaliseRetellCall, RETELL_CALL_ID_KEY, RetellNotificationReader, retellCall } from '../../../core/calls/notifications/retell-notifications';
+import { RETELL_CALL_ID_KEY as ADAPTER_KEY } from '../../../core/platforms/retell-platform-adapter';
+import { expectMalformedQuickly, fixture, fixtureJson, hostileBodies, MALFORMED_OUR_CALL_IDS, OUR_CALL_ID, outcome } from './notification-fixtures';
 
 const API_KEY = 'key_3f1e0d9c8b7a6f5e4d3c2b1a0f9e';
 const NOW = new Date('2026-12-03T12:01:30Z');
@@ -145,5 +146,62 @@ describe('Retell webhooks', () => {
     const noAgent = fixtureJson<Analyzed>('retell', 'call-analyzed');
     delete noAgent.call.agent_id;
     expectMalformedQuickly(reader, Buffer.from(JSON.stringify(noAgent)));
+  });
+
+  describe('our call ID, echoed back on outbound calls', () => {
+    type Started = { call: Record<string, unknown> & { metadata?: unknown } };
+    const outbound = () => fixtureJson<Started>('retell', 'call-started-outbound');
+    const parse = (body: unknown) => reader.parse(Buffer.from(JSON.stringify(body)));
+
+    it('defines the key without an import cycle: either module loads first and sees it', () => {
+      for (const first of ['../../../core/platforms/retell-platform-adapter', '../../../core/calls/notifications/retell-notifications']) {
+        jest.isolateModules(() => {
+          require(first);
+          expect(require('../../../core/platforms/retell-platform-adapter').RETELL_CALL_ID_KEY).toBe('wfw_call_id');
+          expect(require('../../../core/calls/notifications/retell-notifications').RETELL_CALL_ID_KEY).toBe('wfw_call_id');
+        });
+      }
+    });
+
+    it('reads it from call.metadata, under the key placeCall writes', () => {
+      expect(ADAPTER_KEY).toBe(RETELL_CALL_ID_KEY);
+      expect(reader.parse(fixture('retell', 'call-started-outbound'))).toMatchObject({
+        kind: 'started',
+        event_type: 'call_started',
+        call: { direction: 'outbound', status: 'in_progress', from_number: '+12137770147', to_number: '+12137771234', our_call_id: OUR_CALL_ID },
+      });
+      // Every lifecycle event carries the same call object.
+      for (const event of ['call_ended', 'call_analyzed']) expect(parse({ ...outbound(), event }).call?.our_call_id).toBe(OUR_CALL_ID);
+    });
+
+    it('ignores a value that is not one of our call IDs, and still reads the call', () => {
+      for (const [name, value] of Object.entries(MALFORMED_OUR_CALL_IDS)) {
+        const body = outbound();
+        body.call.metadata = { [RETELL_CALL_ID_KEY]: value };
+        const call = parse(body).call;
+        expect({ name, status: call?.status, has: call ? 'our_call_id' in call : null }).toEqual({ name, status: 'in_progress', has: false });
+      }
+      for (const [name, metadata] of Object.entries({ string: OUR_CALL_ID, array: [OUR_CALL_ID], null: null, 'other key': { call_id: OUR_CALL_ID } })) {
+        const body = outbound();
+        body.call.metadata = metadata;
+        const call = parse(body).call;
+        expect({ name, status: call?.status, has: call ? 'our_call_id' in call : null }).toEqual({ name, status: 'in_progress', has: false });
+      }
+    });
+
+    it('has none on inbound calls', () => {
+      for (const name of ['call-started', 'call-ended', 'call-ended-no-answer', 'call-analyzed']) {
+        expect(reader.parse(fixture('retell', name)).call).not.toHaveProperty('our_call_id');
+      }
+    });
+
+    it('is read the same by getCall’s normaliser', () => {
+      const call = fixtureJson('retell', 'get-call');
+      expect(normaliseRetellCall(retellCall.parse(call))).not.toHaveProperty('our_call_id');
+      call.metadata = { [RETELL_CALL_ID_KEY]: OUR_CALL_ID };
+      expect(normaliseRetellCall(retellCall.parse(call)).our_call_id).toBe(OUR_CALL_ID);
+      call.metadata = { [RETELL_CALL_ID_KEY]: 42 };
+      expect(normaliseRetellCall(retellCall.parse(call))).not.toHaveProperty('our_call_id');
+    });
   });
 });

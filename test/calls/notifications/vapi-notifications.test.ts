@@ -1,7 +1,8 @@
 import { createHmac } from 'node:crypto';
-import { VapiNotificationReader } from '../../../core/calls/notifications/vapi-notifications';
+import { normaliseVapiCall, VAPI_CALL_ID_KEY, VapiNotificationReader, vapiCall } from '../../../core/calls/notifications/vapi-notifications';
+import { VAPI_CALL_ID_KEY as ADAPTER_KEY } from '../../../core/platforms/vapi-platform-adapter';
 import { notificationReader } from '../../../core/calls/notifications/platform-notification-reader';
-import { expectMalformedQuickly, fixture, fixtureJson, hostileBodies, outcome } from './notification-fixtures';
+import { expectMalformedQuickly, fixture, fixtureJson, hostileBodies, MALFORMED_OUR_CALL_IDS, OUR_CALL_ID, outcome } from './notification-fixtures';
 
 const SECRET = 'vapi-server-secret-5f0c1e2d3b4a';
 const NOW = new Date('2026-12-03T12:01:00Z');
@@ -141,5 +142,77 @@ describe('Vapi server messages', () => {
     delete noAssistant.message.call.assistantId;
     expectMalformedQuickly(reader, Buffer.from(JSON.stringify(noAssistant)));
     expectMalformedQuickly(reader, Buffer.from(JSON.stringify({ type: 'end-of-call-report' })));
+  });
+
+  describe('our call ID, echoed back on outbound calls', () => {
+    type Status = { message: { call: Record<string, unknown> & { assistantOverrides?: { metadata?: Record<string, unknown> } } } };
+    const outbound = () => fixtureJson<Status>('vapi', 'status-update-in-progress-outbound');
+    const parse = (body: unknown) => reader.parse(Buffer.from(JSON.stringify(body)));
+
+    it('defines the key without an import cycle: either module loads first and sees it', () => {
+      for (const first of ['../../../core/platforms/vapi-platform-adapter', '../../../core/calls/notifications/vapi-notifications']) {
+        jest.isolateModules(() => {
+          require(first);
+          expect(require('../../../core/platforms/vapi-platform-adapter').VAPI_CALL_ID_KEY).toBe('wfw_call_id');
+          expect(require('../../../core/calls/notifications/vapi-notifications').VAPI_CALL_ID_KEY).toBe('wfw_call_id');
+        });
+      }
+    });
+
+    it('reads it from message.call.assistantOverrides.metadata, under the key placeCall writes', () => {
+      expect(ADAPTER_KEY).toBe(VAPI_CALL_ID_KEY);
+      expect(reader.parse(fixture('vapi', 'status-update-in-progress-outbound'))).toMatchObject({
+        kind: 'started',
+        call: { direction: 'outbound', status: 'in_progress', from_number: '+13125550147', to_number: '+13125550190', our_call_id: OUR_CALL_ID },
+      });
+    });
+
+    it('falls back to the call’s own metadata, and prefers assistantOverrides when both are there', () => {
+      const topLevel = outbound();
+      delete topLevel.message.call.assistantOverrides;
+      topLevel.message.call.metadata = { [VAPI_CALL_ID_KEY]: OUR_CALL_ID };
+      expect(parse(topLevel).call?.our_call_id).toBe(OUR_CALL_ID);
+
+      const both = outbound();
+      both.message.call.metadata = { [VAPI_CALL_ID_KEY]: 'call_01kbkz4x7m3q9r2s5t6v8w0y2a' };
+      expect(parse(both).call?.our_call_id).toBe(OUR_CALL_ID);
+
+      const badOverride = outbound();
+      badOverride.message.call.assistantOverrides!.metadata![VAPI_CALL_ID_KEY] = 'not-ours';
+      badOverride.message.call.metadata = { [VAPI_CALL_ID_KEY]: OUR_CALL_ID };
+      expect(parse(badOverride).call?.our_call_id).toBe(OUR_CALL_ID);
+    });
+
+    it('ignores a value that is not one of our call IDs, and still reads the call', () => {
+      for (const [name, value] of Object.entries(MALFORMED_OUR_CALL_IDS)) {
+        const body = outbound();
+        body.message.call.assistantOverrides!.metadata![VAPI_CALL_ID_KEY] = value;
+        const call = parse(body).call;
+        expect({ name, status: call?.status, has: call ? 'our_call_id' in call : null }).toEqual({ name, status: 'in_progress', has: false });
+      }
+      for (const [name, overrides] of Object.entries({ 'string overrides': 'x', 'array overrides': [1], 'string metadata': { metadata: 'x' }, 'array metadata': { metadata: [OUR_CALL_ID] } })) {
+        const body = outbound();
+        body.message.call.assistantOverrides = overrides as never;
+        body.message.call.metadata = 'x';
+        const call = parse(body).call;
+        expect({ name, status: call?.status, has: call ? 'our_call_id' in call : null }).toEqual({ name, status: 'in_progress', has: false });
+      }
+    });
+
+    it('has none on inbound calls', () => {
+      expect(reader.parse(fixture('vapi', 'status-update-in-progress')).call).not.toHaveProperty('our_call_id');
+      expect(reader.parse(report).call).not.toHaveProperty('our_call_id');
+      expect(reader.parse(fixture('vapi', 'end-of-call-report-no-answer')).call).not.toHaveProperty('our_call_id');
+    });
+
+    it('is read the same by getCall’s normaliser', () => {
+      const call = fixtureJson('vapi', 'get-call');
+      expect(normaliseVapiCall(vapiCall.parse(call))).not.toHaveProperty('our_call_id');
+      call.type = 'outboundPhoneCall';
+      call.assistantOverrides = { metadata: { [VAPI_CALL_ID_KEY]: OUR_CALL_ID } };
+      expect(normaliseVapiCall(vapiCall.parse(call)).our_call_id).toBe(OUR_CALL_ID);
+      call.assistantOverrides = { metadata: { [VAPI_CALL_ID_KEY]: 'call_x' } };
+      expect(normaliseVapiCall(vapiCall.parse(call))).not.toHaveProperty('our_call_id');
+    });
   });
 });
