@@ -72,7 +72,16 @@ export class CallIngestionService {
     // claim can also exist with no call record yet (its workflow writes that): a first delivery
     // that died after claiming, or one whose workflow has not run yet — the agent lookup decides.
     let callId = await this.deps.calls.findClaimedCallId(accountId, platform, call.platform_call_id);
-    const existing = callId ? await this.deps.calls.find(callId) : null;
+    let existing = callId ? await this.deps.calls.find(callId) : null;
+    if (!existing && call.our_call_id) {
+      // An outbound call of ours the platform tells us about before our placing activity has
+      // recorded the platform's ID: the platform echoes our call ID back (metadata), so claim it for that call.
+      const ours = await this.deps.calls.find(call.our_call_id);
+      if (ours && ours.account_id === accountId && ours.platform === platform && ours.direction === 'outbound') {
+        await this.deps.calls.claimCallIdAs(accountId, platform, call.platform_call_id, ours._id);
+        existing = ours;
+      }
+    }
     let agentId: string;
     if (existing) {
       callId = existing._id;

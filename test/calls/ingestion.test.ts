@@ -243,3 +243,21 @@ describe('a call announced before it ends', () => {
     expect(await ingestionCounts(stack, t.accountId)).toEqual({ calls: 1, call_notifications: 2, call_claims: 1 });
   });
 });
+
+describe('an outbound call the platform announces before we recorded its ID', () => {
+  it('Vapi: the echoed call ID puts the notification on our outbound call, not on a new one', async () => {
+    const spec = PLATFORMS.vapi;
+    const t = await tenant(spec);
+    const ourId = 'call_01kbkz4x7m3q9r2s5t6v8w0y1z';
+    await stack.core.calls.createPending({ callId: ourId, accountId: t.accountId, agentId: t.agentId, platform: 'vapi', platformCallId: null, direction: 'outbound', test: false, fromNumber: '+13125550100', toNumber: '+13125550199' });
+    const body = fixture('vapi', 'status-update-in-progress-outbound');
+    const res = await postNotification(stack, 'vapi', t.accountId, body, spec.sign(body, t.secret));
+    expect(res.body).toMatchObject({ status: 'accepted', call_id: ourId });
+    expect((await ingestionCounts(stack, t.accountId)).calls).toBe(1);
+    // And a notification echoing an ID that is not one of this account's outbound calls is an ordinary inbound one.
+    const other = spec.withCallId(Buffer.from(body.toString('utf8').replace(ourId, 'call_01kbkz4x7m3q9r2s5t6v8w0y2a')), 'vapi-call-unrelated-1');
+    const res2 = await postNotification(stack, 'vapi', t.accountId, other, spec.sign(other, t.secret));
+    expect(res2.body.status).toBe('accepted');
+    expect(res2.body.call_id).not.toBe(ourId);
+  });
+});
