@@ -18,6 +18,11 @@ FERRETDB_POSTGRESQL_URL="${FERRETDB_POSTGRESQL_URL:-postgres://postgres@127.0.0.
 
 export PATH="$TOOLS_DIR:$PATH"
 
+# The custom search attributes (all Keyword) every workflow we start sets where they apply; the
+# Temporal UI and `temporal workflow list --query` find operations by them (README: Operator runbook).
+# Keep in step with core/temporal/search-attributes.ts and the compose init service.
+WFW_SEARCH_ATTRIBUTES=(WfwAccountId WfwAgentId WfwOperationType WfwPlatform WfwBatchId WfwCallId WfwStatus)
+
 log() { printf '\033[1;34m[wfw]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[wfw] error:\033[0m %s\n' "$*" >&2; exit 1; }
 
@@ -68,6 +73,8 @@ start_temporal() { # foreground|background
   mkdir -p "$DATA_DIR" "$RUN_DIR" "$LOG_DIR"
   if port_open "$TEMPORAL_PORT"; then log "Temporal already answers on :$TEMPORAL_PORT"; return 1; fi
   log "starting Temporal dev server on :$TEMPORAL_PORT (UI http://localhost:$TEMPORAL_UI_PORT, state $DATA_DIR/temporal.db)"
+  local sa=() name
+  for name in "${WFW_SEARCH_ATTRIBUTES[@]}"; do sa+=(--search-attribute "$name=Keyword"); done
   setsid "$(temporal_bin)" server start-dev \
     --ip 127.0.0.1 --port "$TEMPORAL_PORT" --ui-port "$TEMPORAL_UI_PORT" \
     --db-filename "$DATA_DIR/temporal.db" --log-level warn \
@@ -75,6 +82,7 @@ start_temporal() { # foreground|background
     --dynamic-config-value system.enableActivityEagerExecution=true \
     --dynamic-config-value matching.numTaskqueueReadPartitions=1 \
     --dynamic-config-value matching.numTaskqueueWritePartitions=1 \
+    "${sa[@]}" \
     >>"$LOG_DIR/temporal.log" 2>&1 < /dev/null &
   echo $! >"$RUN_DIR/temporal.pid"
   return 0
@@ -100,10 +108,26 @@ wait_temporal_ready() {
   wait_port temporal "$TEMPORAL_PORT" 120
   local i
   for ((i = 0; i < 240; i++)); do
-    if "$(temporal_bin)" operator namespace describe --address "127.0.0.1:$TEMPORAL_PORT" -n default >/dev/null 2>&1; then return 0; fi
+    # Ready means ready for our workflows: their starts set our search attributes.
+    if "$(temporal_bin)" operator namespace describe --address "127.0.0.1:$TEMPORAL_PORT" -n default >/dev/null 2>&1; then ensure_search_attributes; return 0; fi
     sleep 0.5
   done
   die "Temporal answers on :$TEMPORAL_PORT but the default namespace is not ready (log: $LOG_DIR/temporal.log)"
+}
+
+# Registers any of our search attributes the server lacks: a dev server started before they existed
+# (or by someone else) gets them here. Additive and idempotent. One name per call: the v1.5.1 dev
+# server added only the first of several --name flags given at once.
+ensure_search_attributes() {
+  local existing name out
+  existing="$("$(temporal_bin)" operator search-attribute list --address "127.0.0.1:$TEMPORAL_PORT" 2>/dev/null || true)"
+  for name in "${WFW_SEARCH_ATTRIBUTES[@]}"; do
+    if grep -qw "$name" <<<"$existing"; then continue; fi
+    if ! out="$("$(temporal_bin)" operator search-attribute create --address "127.0.0.1:$TEMPORAL_PORT" --name "$name" --type Keyword 2>&1)"; then
+      grep -qi 'already exists' <<<"$out" || die "registering search attribute $name failed: $out"
+    fi
+    log "registered search attribute $name (Keyword)"
+  done
 }
 
 stop_pidfile() { # name
