@@ -29,6 +29,7 @@ export class OutboundCallService {
     private readonly workflows: CallWorkflowStarter & { cancel(callId: string): Promise<void> },
     private readonly credit: OutboundCredit,
     private readonly timings: CallTimings,
+    private readonly doNotCall?: { isListed(accountId: string, number: string): Promise<boolean> },
   ) {}
 
   async place(accountId: string, request: OutboundCallRequest, seed?: { key: string; claimedAt: Date }): Promise<CallView & { call_id: string }> {
@@ -38,6 +39,9 @@ export class OutboundCallService {
     }
     if (request.simulation && agent.platform !== 'local') {
       throw new ApiError('VALIDATION_ERROR', 'simulation is for agents on the local platform only.', { details: [{ field: 'simulation', issue: 'not_local', message: `the agent is on ${agent.platform}, which places real calls` }] });
+    }
+    if (await this.doNotCall?.isListed(accountId, request.to_number)) {
+      throw new ApiError('DO_NOT_CALL', 'The number is on this account’s do-not-call list.', { details: [{ field: 'to_number', issue: 'do_not_call', message: `${request.to_number} is on the do-not-call list` }] });
     }
     // Under an Idempotency-Key the same call ID, so a re-run after a crash lands on the same call and hold.
     const callId = seed ? derivedPrefixedId('call', seed.claimedAt.getTime(), accountId, seed.key, 'outbound') : newId('call');

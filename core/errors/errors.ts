@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   INSUFFICIENT_CREDIT: { status: 402, retryable: false, recovery: 'add_credit', description: 'The prepaid balance cannot cover what this needs reserved; details give available_usd and required_usd.' },
   PAYLOAD_TOO_LARGE: { status: 413, retryable: false, recovery: 'fix_request', description: 'The body exceeds the size limit.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, retryable: false, recovery: 'fix_request', description: 'The Content-Type is not accepted by this route.' },
+  DO_NOT_CALL: { status: 422, retryable: false, recovery: 'fix_request', description: 'The number is on the account’s do-not-call list (DELETE /v2/do-not-call/{number} to call it).' },
   PLATFORM_NOT_CONFIGURED: { status: 422, retryable: false, recovery: 'configure_platform_credentials', description: 'The account has no credentials for the requested voice platform.' },
   OPERATION_NOT_CANCELABLE: { status: 409, retryable: false, recovery: 'none', description: 'The operation has already finished.' },
   RESEARCH_FAILED: { status: 422, retryable: false, recovery: 'fix_request', description: 'The business site could not be researched; details say why and whether a retry may help.' },
