@@ -5,7 +5,7 @@ import { createCore, type Core } from './composition-root';
 import { connectDatabase } from './db/database';
 import { createLogger } from './logging/logger';
 import { connectTemporal, type TemporalHandle } from './temporal/temporal-connection';
-import { TemporalAgentWorkflows } from './temporal/agent-workflow-client';
+import { AgentOpsContextLookup, TemporalAgentWorkflows } from './temporal/agent-workflow-client';
 import { TemporalCallWorkflows } from './temporal/call-workflow-client';
 import { TemporalWebhookWorkflows } from './temporal/webhook-workflow-client';
 
@@ -28,8 +28,16 @@ export async function bootstrap(serviceName: string): Promise<Runtime> {
   const logger = createLogger(config.logLevel, serviceName);
   const connection = await connectDatabase(config.mongodbUri);
   const temporal = connectTemporal(config.temporal.address, config.temporal.namespace);
-  const core = createCore(config, connection, logger, {
-    workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue),
+  // The agent workflows' summaries name the agent: looked up from the core built just below.
+  let core: Core | undefined;
+  const describeOperation: AgentOpsContextLookup = async (operationId, agentId) => {
+    const agent = await core?.models.agents.findById(agentId).lean();
+    if (!agent) return null;
+    const op = await core!.models.operations.findById(operationId, { batch_id: 1 }).lean();
+    return { agentName: agent.name, templateId: agent.template_id, platform: agent.platform, businessUrl: agent.business_url, batchId: op?.batch_id ?? null };
+  };
+  core = createCore(config, connection, logger, {
+    workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue, describeOperation),
     webhookWorkflows: new TemporalWebhookWorkflows(temporal.client, config.temporal.taskQueue, config.webhooks),
     callWorkflows: new TemporalCallWorkflows(temporal.client, config.temporal.taskQueue),
   });

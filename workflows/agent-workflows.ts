@@ -1,5 +1,6 @@
-import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityCancellationType, ActivityFailure, ApplicationFailure, CancellationScope, CancelledFailure, defineQuery, isCancellation, patched, proxyActivities, proxyLocalActivities, setHandler, TimeoutFailure, upsertSearchAttributes } from '@temporalio/workflow';
 import type { AgentActivities } from '../activities/agent-activities';
+import { WfwStatus, WfwStatusValue } from '../core/temporal/search-attributes';
 import type { CompensationFailure, DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput, WorkflowProgress } from './agent-workflow-types';
 
 // Every (non-local) activity heartbeats each second (activities/activity-errors.ts), so a 5 s
@@ -74,6 +75,14 @@ const deprovision = proxyActivities<AgentActivities>(PERSISTENT_REMOVAL);
 
 export const progressQuery = defineQuery<WorkflowProgress>('progress');
 
+/**
+ * WfwStatus follows the operation, for operators searching the Temporal UI. A new command, so
+ * histories recorded before it replay without it (the patch marker goes with the first upsert).
+ */
+function setOpsStatus(status: WfwStatusValue): void {
+  if (patched('ops-search-attributes')) upsertSearchAttributes([{ key: WfwStatus, value: status }]);
+}
+
 function describeFailure(err: unknown, step: string | null): OperationFailureInfo {
   if (isCancellation(err)) return { code: 'CANCELED', message: 'The operation was canceled.', retryable: false, step };
   const cause = err instanceof ActivityFailure ? err.cause : err;
@@ -135,10 +144,13 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
     if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('canceled before activation');
     // Histories from before the local activation replay as they ran.
     const activate = patched('local-activation') ? localBookkeeping.activateAgent : bookkeeping.activateAgent;
-    return await run('activate', () => CancellationScope.nonCancellable(() => activate(ref)));
+    const result = await run('activate', () => CancellationScope.nonCancellable(() => activate(ref)));
+    setOpsStatus('active');
+    return result;
   } catch (err) {
     const failed = describeFailure(err, progress.step);
     progress.compensating = true;
+    if (undo.length > 0) setOpsStatus('compensating');
     // Cleanup runs even though the workflow itself is being canceled.
     await CancellationScope.nonCancellable(async () => {
       // Histories from before the saga-style undo replay as they ran: one undo after the other.
@@ -150,6 +162,7 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
       for (const compensate of undo) await compensate.run();
       await compensation.failProvisioning({ ...ref, canceled: isCancellation(err), error: failed });
     });
+    setOpsStatus(isCancellation(err) ? 'canceled' : 'failed');
     if (isCancellation(err)) throw err;
     throw ApplicationFailure.create({ type: failed.code, message: failed.message, nonRetryable: true, details: [failed] });
   }
@@ -173,14 +186,18 @@ export async function updateAgent(input: UpdateAgentInput): Promise<{ version: n
     if (patched('update-restore-platform')) undo.unshift({ step: 'push', run: () => compensation.restorePlatformAgent(ref) });
     await provider.pushToPlatform(ref);
     progress.step = 'finalize';
-    return await bookkeeping.finalizeUpdate({ ...ref, changedFields: input.changedFields });
+    const result = await bookkeeping.finalizeUpdate({ ...ref, changedFields: input.changedFields });
+    setOpsStatus('succeeded');
+    return result;
   } catch (err) {
     const failed = describeFailure(err, progress.step);
     progress.compensating = undo.length > 0;
+    if (undo.length > 0) setOpsStatus('compensating');
     await CancellationScope.nonCancellable(async () => {
       const compensationFailures = undo.length > 0 ? await runCompensations(undo) : undefined;
       await compensation.failChange({ ...ref, error: failed, restoreStatus: 'active', ...(compensationFailures ? { compensationFailures } : {}) });
     });
+    setOpsStatus(isCancellation(err) ? 'canceled' : 'failed');
     throw ApplicationFailure.create({ type: failed.code, message: failed.message, nonRetryable: true, details: [failed] });
   }
 }
@@ -197,9 +214,11 @@ export async function deleteAgent(input: DeleteAgentInput): Promise<void> {
     const released = await deprovision.releasePhoneNumber({ ...ref, step: 'release_number' });
     progress.step = 'finalize';
     await bookkeeping.finalizeDelete({ ...ref, releasedNumber: released });
+    setOpsStatus('succeeded');
   } catch (err) {
     const failed = describeFailure(err, progress.step);
     await CancellationScope.nonCancellable(() => compensation.failChange({ ...ref, error: failed, restoreStatus: 'failed' }));
+    setOpsStatus(isCancellation(err) ? 'canceled' : 'failed');
     throw ApplicationFailure.create({ type: failed.code, message: failed.message, nonRetryable: true, details: [failed] });
   }
 }

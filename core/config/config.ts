@@ -77,6 +77,8 @@ const envSchema = z.object({
   WFW_SSE_AUTH_RECHECK_MS: z.coerce.number().int().min(100).default(60_000),
   /** How often a worker polls the webhook outbox for events written by other processes (its own kick it at once). */
   WFW_OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
+  /** Prometheus /metrics port of this process (unset: 9464 for the API, 9465 for the worker; 0 turns it off). */
+  WFW_METRICS_PORT: z.coerce.number().int().min(0).max(65534).optional(),
   /** Retention in days (0 keeps forever), enforced by the workers' sweeper every WFW_SWEEP_INTERVAL_SECONDS. */
   WFW_RETENTION_EVENTS_DAYS: z.coerce.number().min(0).default(30),
   WFW_RETENTION_WEBHOOK_DELIVERIES_DAYS: z.coerce.number().min(0).default(30),
@@ -142,6 +144,8 @@ export interface Config {
   webhooks: { retryScheduleMs: number[]; retryAfterCapMs: number; timeoutMs: number; disableAfterSeconds: number; secretGraceSeconds: number };
   events: { pollIntervalMs: number; gapGraceMs: number; heartbeatMs: number; authRecheckMs: number };
   outboxPollMs: number;
+  /** Unset: the process role's default port (API 9464, worker 9465). 0: no metrics endpoint. */
+  metricsPort: number | undefined;
   /** Prepaid credit: integer micro-dollars per billable minute, and the minutes an outbound call holds. */
   credit: { ratePerMinuteMicros: number; outboundHoldMinutes: number };
   retention: { eventsMs: number; webhookDeliveriesMs: number; researchReportsMs: number; operationsMs: number; callNotificationsMs: number; sweepIntervalMs: number; firstLookbackDays: number };
@@ -231,6 +235,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretGraceSeconds: e.WFW_WEBHOOK_SECRET_GRACE_SECONDS,
     },
     outboxPollMs: e.WFW_OUTBOX_POLL_MS,
+    metricsPort: e.WFW_METRICS_PORT,
     credit: { ratePerMinuteMicros: Math.round(e.WFW_CREDIT_RATE_PER_MINUTE_USD * 1_000_000), outboundHoldMinutes: e.WFW_OUTBOUND_HOLD_MINUTES },
     retention: {
       eventsMs: e.WFW_RETENTION_EVENTS_DAYS * DAY_MS,

@@ -92,7 +92,7 @@ export class WebhookDispatcher {
           );
           for (const sub of targets) {
             const delivery = await this.webhooks.ensureDelivery(sub, toEnvelope(event));
-            await this.workflows.startDelivery(delivery._id);
+            await this.workflows.startDelivery(delivery._id, delivery.account_id);
           }
         }),
       );

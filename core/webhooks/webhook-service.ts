@@ -20,9 +20,10 @@ export type DeliveryWorkflowState = 'running' | 'closed' | 'not_found';
 
 /** Starts delivery workflows (Temporal in production; the scheduled one's workflow ID is the delivery ID). */
 export interface WebhookWorkflowStarter {
-  startDelivery(deliveryId: string): Promise<void>;
+  /** `accountId`: the delivery's account, for the ops search attributes. */
+  startDelivery(deliveryId: string, accountId?: string): Promise<void>;
   /** One manual attempt numbered attemptNumber, as workflow `workflowId` (unique per accepted replay). */
-  startManualRetry(deliveryId: string, attemptNumber: number, workflowId: string): Promise<void>;
+  startManualRetry(deliveryId: string, attemptNumber: number, workflowId: string, accountId?: string): Promise<void>;
   workflowState(workflowId: string): Promise<DeliveryWorkflowState>;
 }
 
@@ -229,7 +230,7 @@ export class WebhookService {
     const sub = await this.findControlled(accountId, scopes, id);
     const event = { event_id: newId('event'), event_type: 'webhook.test', created_at: new Date().toISOString(), data: { webhook_id: id, message: 'This is a test event from Workforce Wave.' } };
     const delivery = await this.ensureDelivery(sub, event);
-    await this.workflows.startDelivery(delivery._id);
+    await this.workflows.startDelivery(delivery._id, delivery.account_id);
     return toDeliveryView(delivery);
   }
 
@@ -306,7 +307,7 @@ export class WebhookService {
       });
     }
     await this.deliveries.updateOne({ _id: deliveryId }, { $set: { status: 'pending', replay_count: replay, replay_workflow_id: workflowId, next_attempt_at: now, updated_at: now } });
-    await this.workflows.startManualRetry(deliveryId, delivery.attempt_count + 1, workflowId);
+    await this.workflows.startManualRetry(deliveryId, delivery.attempt_count + 1, workflowId, delivery.account_id);
     this.logger.info({ delivery_id: deliveryId, workflow_id: workflowId }, 'manual webhook retry requested');
     return toDeliveryView({ ...delivery, status: 'pending', next_attempt_at: now });
   }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../core/config/config';
+import { WFW_SEARCH_ATTRIBUTE_NAMES } from '../../core/temporal/search-attributes';
 
 const root = path.join(__dirname, '../..');
 
@@ -9,7 +10,7 @@ describe('docker-compose.yml', () => {
   const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
 
   it('parses and describes the production topology', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['api', 'mongo', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+    expect(Object.keys(compose.services).sort()).toEqual(['api', 'mongo', 'postgresql', 'temporal', 'temporal-init', 'temporal-ui', 'worker']);
     expect(compose.services.mongo.command).toEqual(expect.arrayContaining(['--replSet']));
     expect(compose.services.temporal.environment.DB).toMatch(/^postgres/);
     // One image, two processes.
@@ -30,6 +31,26 @@ describe('docker-compose.yml', () => {
     expect(config.allowPrivateNetworks).toBe(false);
     const known = readFileSync(path.join(root, 'core/config/config.ts'), 'utf8');
     for (const name of Object.keys(compose.services.worker.environment)) expect(known).toContain(name);
+  });
+
+  it('registers every search attribute the workflow starts set before the api and the worker start', () => {
+    const init = compose.services['temporal-init'];
+    expect(init.environment.TEMPORAL_ADDRESS).toBe('temporal:7233');
+    const script = [init.entrypoint, init.command].flat().join('\n');
+    expect(script).toContain('temporal operator search-attribute create');
+    expect(script).toMatch(/--type Keyword/);
+    const listed = script.match(/for name in ([^;]+);/)![1].trim().split(/\s+/);
+    expect(listed.sort()).toEqual([...WFW_SEARCH_ATTRIBUTE_NAMES].sort());
+    // The same names the infra scripts register on the dev server.
+    const lib = readFileSync(path.join(root, 'infra/scripts/lib.sh'), 'utf8');
+    expect(lib.match(/WFW_SEARCH_ATTRIBUTES=\(([^)]*)\)/)![1].trim().split(/\s+/).sort()).toEqual([...WFW_SEARCH_ATTRIBUTE_NAMES].sort());
+    for (const svc of ['api', 'worker']) expect(compose.services[svc].depends_on['temporal-init']).toEqual({ condition: 'service_completed_successfully' });
+  });
+
+  it('serves metrics on their own ports, not the public one', () => {
+    expect(compose.services.api.environment.WFW_METRICS_PORT).toBe('9464');
+    expect(compose.services.worker.environment.WFW_METRICS_PORT).toBe('9465');
+    expect(compose.services.api.environment.WFW_METRICS_PORT).not.toBe(compose.services.api.environment.PORT);
   });
 
   it('publishes no Temporal port (its frontend and UI have no authentication)', () => {
