@@ -10,6 +10,7 @@ import { createCallActivities } from './call-activities';
 import { createCallExtractor } from '../core/calls/extraction/extractor-factory';
 import { LocalCallSimulator } from '../core/platforms/local-call-simulator';
 import { CallCredit } from '../core/calls/call-credit';
+import { createCallBatchActivities } from './call-batch-activities';
 
 export interface ActivityOverrides {
   platforms?: Partial<Record<PlatformName, PlatformAdapter>>;
@@ -48,6 +49,7 @@ export function createActivities(core: Core, overrides: ActivityOverrides = {}) 
       credentials: core.credentials,
       publicBaseUrl: core.config.publicBaseUrl,
     }),
+    ...createCallBatchActivities({ batches: core.callBatches }),
     ...createWebhookActivities({
       subscriptions: core.models.webhookSubscriptions,
       deliveries: core.models.webhookDeliveries,

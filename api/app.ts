@@ -18,6 +18,7 @@ import { webhookRoutes } from './routes/webhook-routes';
 import { eventRoutes } from './routes/event-routes';
 import { callRoutes } from './routes/call-routes';
 import { creditRoutes } from './routes/credit-routes';
+import { callBatchRoutes } from './routes/call-batch-routes';
 
 export interface ApiDeps {
   core: Core;
@@ -50,6 +51,7 @@ export function apiRoutes({ core, probes, openApiDocument = () => ({}), extraRou
     ...webhookRoutes({ webhooks: core.webhooks, agents: core.agents, quotas: core.quotas }),
     ...eventRoutes({ streams: core.eventStream }),
     ...callRoutes({ calls: core.calls, ingestion: core.callIngestion, testCalls: core.testCalls, outbound: core.outboundCalls }),
+    ...callBatchRoutes({ batches: core.callBatches, doNotCall: core.doNotCall }),
     ...extraRoutes,
   ];
 }

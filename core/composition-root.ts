@@ -49,6 +49,10 @@ import { CallCredit } from './calls/call-credit';
 import { LocalNotificationSecrets, localNotificationSecretModel } from './platforms/local-call-simulator';
 import { creditSnapshotModel, ledgerModel } from './credit/ledger-model';
 import { CreditService } from './credit/credit-service';
+import { doNotCallModel } from './calls/do-not-call-model';
+import { DoNotCallService } from './calls/do-not-call-service';
+import { callBatchModel, callBatchRecipientModel } from './calls/call-batch-model';
+import { CallBatchService, CallBatchWorkflowStarter } from './calls/call-batch-service';
 
 /**
  * The one place where the core's services are built and wired. The API, the worker, the CLI and
@@ -84,6 +88,10 @@ export interface Core {
   testCalls: TestCallService;
   /** Calls agents place (POST /v2/calls): credit held, then the call workflow dials. */
   outboundCalls: OutboundCallService;
+  /** Each account's do-not-call list (PUT/DELETE/GET /v2/do-not-call). */
+  doNotCall: DoNotCallService;
+  /** Batches of outbound calls (POST /v2/call-batches): a workflow per batch, a child per call. */
+  callBatches: CallBatchService;
   /** Each account's local-platform signing secret (the simulator signs with it, ingestion verifies). */
   localCallSecrets: LocalNotificationSecrets;
   models: ReturnType<typeof createModels>;
@@ -151,6 +159,9 @@ function createModels(connection: Connection) {
     localNotificationSecrets: localNotificationSecretModel(connection),
     creditLedger: ledgerModel(connection),
     creditSnapshots: creditSnapshotModel(connection),
+    doNotCall: doNotCallModel(connection),
+    callBatches: callBatchModel(connection),
+    callBatchRecipients: callBatchRecipientModel(connection),
   };
 }
 
@@ -188,6 +199,11 @@ const noCallWorkflows: CallWorkflowStarter = {
   cancel: () => Promise.reject(new Error('no workflow engine in this process')),
 };
 
+const noCallBatchWorkflows: CallBatchWorkflowStarter = {
+  startBatch: () => Promise.reject(new Error('no workflow engine in this process')),
+  cancelBatch: () => Promise.reject(new Error('no workflow engine in this process')),
+};
+
 const noWorkflows: AgentWorkflowStarter = {
   startProvision: () => Promise.reject(new Error('no workflow engine in this process')),
   startUpdate: () => Promise.reject(new Error('no workflow engine in this process')),
@@ -220,11 +236,15 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const callTimings: CallTimings = { endWaitSeconds: config.calls.endWaitSeconds, pollIntervalSeconds: config.calls.pollIntervalSeconds, maxPolls: config.calls.maxPolls };
   const localCallSecrets = new LocalNotificationSecrets(models.localNotificationSecrets, box);
   const credit = new CreditService(models.creditLedger, models.creditSnapshots, events, config.credit);
+  const doNotCall = new DoNotCallService(models.doNotCall);
+  const batchWorkflows = 'startBatch' in callWorkflows ? (callWorkflows as unknown as CallBatchWorkflowStarter) : noCallBatchWorkflows;
   return {
     calls,
     callIngestion: new CallIngestionService({ calls, accounts: models.accounts, agents: models.agents, credentials, localSecrets: localCallSecrets, workflows: callWorkflows, timings: callTimings, logger }),
     testCalls: new TestCallService(agents, calls, callWorkflows, callTimings),
-    outboundCalls: new OutboundCallService(agents, calls, callWorkflows, new CallCredit(credit), callTimings),
+    outboundCalls: new OutboundCallService(agents, calls, callWorkflows, new CallCredit(credit), callTimings, doNotCall),
+    doNotCall,
+    callBatches: new CallBatchService({ batches: models.callBatches, recipients: models.callBatchRecipients }, agents, calls, new CallCredit(credit), doNotCall, batchWorkflows, callTimings),
     localCallSecrets,
     webhooks,
     webhookDispatcher: new WebhookDispatcher(models.outbox, models.events, models.webhookSubscriptions, webhooks, webhookWorkflows, events, logger, config.outboxPollMs),

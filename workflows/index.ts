@@ -2,3 +2,4 @@
 export { provisionAgent, updateAgent, deleteAgent, progressQuery } from './agent-workflows';
 export { deliverWebhook, replayWebhookDelivery } from './webhook-workflows';
 export { handleCall, callNotification, callStateQuery, cancelCall } from './call-workflows';
+export { runCallBatch, cancelCallBatch, callBatchStateQuery } from './call-batch-workflows';

@@ -12,6 +12,7 @@ export const ID_PREFIXES = {
   operation: 'op',
   batch: 'batch',
   call: 'call',
+  callBatch: 'cb',
   knowledgeBase: 'kb',
   webhook: 'wh',
   event: 'evt',

@@ -11,6 +11,8 @@ function opsOptions(input: CallWorkflowInput) {
     staticSummary: `Call ${input.callId} (${kind}) · agent ${input.agentId} · ${input.accountId}`,
   };
 }
+import type { CallBatchInput } from '../../workflows/call-batch-workflow-types';
+import type { CallBatchWorkflowStarter } from '../calls/call-batch-service';
 
 // Type-only: arguments are checked against the workflow's signature without loading workflow code.
 type CallWorkflows = Pick<typeof import('../../workflows/call-workflows'), 'handleCall' | 'callNotification' | 'cancelCall'>;
@@ -19,7 +21,7 @@ type CallWorkflows = Pick<typeof import('../../workflows/call-workflows'), 'hand
  * One workflow per call, its ID the call ID. REJECT_DUPLICATE: a notification that arrives after
  * the call's workflow has finished (a platform's late retry) must not start the call over.
  */
-export class TemporalCallWorkflows implements CallWorkflowStarter {
+export class TemporalCallWorkflows implements CallWorkflowStarter, CallBatchWorkflowStarter {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
@@ -62,5 +64,25 @@ export class TemporalCallWorkflows implements CallWorkflowStarter {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return;
       throw err;
     }
+  }
+
+  /** A batch's workflow, its ID the batch ID (a keyed retry of the POST finds the one already running). */
+  async startBatch(input: CallBatchInput): Promise<void> {
+    try {
+      await this.client.workflow.start<(i: CallBatchInput) => Promise<unknown>>('runCallBatch', {
+        taskQueue: this.taskQueue,
+        workflowId: input.batchId,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  }
+
+  async cancelBatch(batchId: string): Promise<void> {
+    await this.client.workflow.getHandle(batchId).signal<[]>('cancelCallBatch');
   }
 }
