@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { Core } from '../core/composition-root';
+import type { ApiRouteMetrics } from '../core/metrics/api-metrics';
 import { errorMiddleware } from './http/error-middleware';
 import { requestContext } from './http/request-context';
 import { mountRoutes, RouteSpec } from './http/route';
@@ -25,6 +26,8 @@ export interface ApiDeps {
   probes: ReadinessProbe[];
   /** Extra route groups (resources added by later modules). */
   extraRoutes?: RouteSpec[];
+  /** Request metrics (core/metrics/api-metrics.ts), served by the entry point on a port of their own. */
+  metrics?: ApiRouteMetrics;
 }
 
 export interface Api {
@@ -56,7 +59,7 @@ export function apiRoutes({ core, probes, openApiDocument = () => ({}), extraRou
   ];
 }
 
-export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
+export function createApi({ core, probes, extraRoutes = [], metrics }: ApiDeps): Api {
   const app = new Koa({ proxy: false });
   const router = new Router();
   const registry = createRegistry();
@@ -71,6 +74,7 @@ export function createApi({ core, probes, extraRoutes = [] }: ApiDeps): Api {
     maxBodyBytes: core.config.maxBodyBytes,
     accountRateLimit: { requestsPerWindow: core.config.quotas.accountRequestsPerMinute, windowSeconds: 60 },
     ipRateLimit: { requestsPerWindow: core.config.quotas.tokenRequestsPerIpPerMinute, windowSeconds: 60 },
+    metrics,
   });
 
   app.use(requestContext(core.logger));

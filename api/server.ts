@@ -2,14 +2,27 @@ import type { Server } from 'node:http';
 import { bootstrap } from '../core/bootstrap';
 import { pingDatabase } from '../core/db/database';
 import { startSweeper } from '../core/maintenance/sweeper';
+import { createApiMetrics } from '../core/metrics/api-metrics';
+import { API_METRICS_PORT, MetricsServer, metricsPortFor, serveMetrics } from '../core/metrics/metrics-server';
 import { createApi } from './app';
 
 async function main(): Promise<void> {
   const runtime = await bootstrap('wfw-api');
   const { config, logger, connection, temporal, core } = runtime;
 
+  // Prometheus metrics on a port of their own (WFW_METRICS_PORT, default 9464; 0: off).
+  const metricsPort = metricsPortFor(config.metricsPort, API_METRICS_PORT);
+  if (metricsPort === config.port) throw new Error(`WFW_METRICS_PORT ${metricsPort} is the public API port; metrics are never served there`);
+  const metrics = metricsPort === null ? undefined : createApiMetrics({ openStreams: () => core.eventStream.openStreams });
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && metricsPort !== null) {
+    metricsServer = await serveMetrics(() => metrics.render(), metricsPort, config.metricsHost);
+    logger.info({ port: metricsServer.port }, 'metrics at /metrics');
+  }
+
   const { app } = createApi({
     core,
+    metrics,
     probes: [
       { name: 'database', check: () => pingDatabase(connection) },
       { name: 'temporal', check: () => temporal.check() },
@@ -34,6 +47,7 @@ async function main(): Promise<void> {
     stopSweeper();
     // Ends open streams cleanly; clients resume on another instance with Last-Event-ID.
     core.eventStream.shutdown();
+    void metricsServer?.close();
     server.close(() => {
       void runtime.close().then(() => process.exit(0));
     });

@@ -1,6 +1,8 @@
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { bootstrap } from '../core/bootstrap';
+import { MetricsServer, metricsPortFor, serveMetrics, WORKER_METRICS_PORT } from '../core/metrics/metrics-server';
+import { createWorkerMetrics } from '../core/metrics/worker-metrics';
 import { startBackgroundServices } from './background-services';
 import { WORKER_TUNING } from './worker-tuning';
 
@@ -8,6 +10,24 @@ import { WORKER_TUNING } from './worker-tuning';
 async function main(): Promise<void> {
   const runtime = await bootstrap('wfw-worker');
   const { config, logger, core } = runtime;
+
+  // Metrics (WFW_METRICS_PORT, default 9465; 0: off): /metrics on that port serves ours and the
+  // Temporal SDK's together. The SDK's own Prometheus exporter binds port+1 on 127.0.0.1 only; each
+  // scrape of ours fetches it and appends it (one scrape target per worker). Before any
+  // NativeConnection: the runtime's telemetry is fixed when it is installed.
+  const metricsPort = metricsPortFor(config.metricsPort, WORKER_METRICS_PORT);
+  const metrics = metricsPort === null ? undefined : createWorkerMetrics({ outbox: core.models.outbox });
+  let metricsServer: MetricsServer | undefined;
+  if (metrics && metricsPort !== null) {
+    const sdkAddress = `127.0.0.1:${metricsPort + 1}`;
+    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } });
+    const sdkMetrics = async () => {
+      const res = await fetch(`http://${sdkAddress}/metrics`, { signal: AbortSignal.timeout(2000) });
+      return res.ok ? res.text() : '';
+    };
+    metricsServer = await serveMetrics(() => metrics.render(sdkMetrics), metricsPort, config.metricsHost);
+    logger.info({ port: metricsServer.port, sdk_exporter: sdkAddress }, 'metrics at /metrics');
+  }
 
   const connection = await NativeConnection.connect({ address: config.temporal.address });
   const worker = await Worker.create({
@@ -17,6 +37,7 @@ async function main(): Promise<void> {
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities(core),
     ...WORKER_TUNING,
+    ...(metrics ? { interceptors: { activity: [metrics.activityInterceptor] } } : {}),
   });
 
   const stopBackground = startBackgroundServices(core, logger);
@@ -30,7 +51,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
   await worker.run();
-  await Promise.allSettled([connection.close(), runtime.close()]);
+  await Promise.allSettled([connection.close(), runtime.close(), metricsServer?.close()]);
 }
 
 main().catch((err) => {

@@ -5,6 +5,7 @@ import type { Context } from 'koa';
 import { z, ZodType } from 'zod';
 import type { Principal } from '../../core/auth/principal';
 import type { Scope } from '../../core/auth/scopes';
+import type { ApiRouteMetrics } from '../../core/metrics/api-metrics';
 import { ApiError, ERROR_CODES, ErrorCode, ErrorDetail, InsufficientScopeError, UnauthenticatedError, ValidationError } from '../../core/errors/errors';
 import { crashPoint } from '../../core/faults/crash-points';
 import type { IdempotencyService } from '../../core/idempotency/idempotency-service';
@@ -78,6 +79,8 @@ export interface RouteDeps {
   accountRateLimit?: RateLimitPolicy;
   /** Per client IP on routes marked ipRateLimited. */
   ipRateLimit?: RateLimitPolicy;
+  /** Prometheus counters (core/metrics/api-metrics.ts); absent, nothing is counted. */
+  metrics?: ApiRouteMetrics;
 }
 
 const MUTATING: ReadonlySet<HttpMethod> = new Set(['post', 'put', 'patch', 'delete']);
@@ -203,7 +206,25 @@ const REQUEST_STEPS: readonly Step[] = [limitByClientIp, authenticateCaller, lim
 function routeHandler(route: RouteSpec, deps: RouteDeps) {
   return async (ctx: Context): Promise<void> => {
     const exchange: Exchange = { ctx, route, deps, requestId: ctx.state.requestId, canonicalBody: '' };
-    for (const step of REQUEST_STEPS) await step(exchange);
+    const metrics = deps.metrics;
+    if (!metrics) {
+      for (const step of REQUEST_STEPS) await step(exchange);
+      return;
+    }
+    // Counted by route template (never the raw path: IDs would make a series per resource).
+    const started = process.hrtime.bigint();
+    let status = 500;
+    try {
+      for (const step of REQUEST_STEPS) await step(exchange);
+      status = ctx.status;
+    } catch (thrown) {
+      const err = toApiError(thrown);
+      status = err.status;
+      if (err.code === 'RATE_LIMITED') metrics.rateLimited(route, err.details[0]?.issue ?? 'rate_limited');
+      throw thrown;
+    } finally {
+      metrics.observeRequest(route, status, Number(process.hrtime.bigint() - started) / 1e9);
+    }
   };
 }
 
@@ -277,6 +298,7 @@ async function runIdempotently({ ctx, route, deps, requestId, canonicalBody }: E
     ctx.status = stored.status;
     for (const [name, value] of Object.entries(stored.headers)) ctx.set(name, value);
     ctx.set('Idempotent-Replayed', 'true');
+    deps.metrics?.idempotentReplay(route);
     if (stored.content_type) ctx.type = stored.content_type;
     ctx.body = stored.body === '' ? '' : JSON.parse(stored.body);
     return;

@@ -79,6 +79,8 @@ const envSchema = z.object({
   WFW_OUTBOX_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** Prometheus /metrics port of this process (unset: 9464 for the API, 9465 for the worker; 0 turns it off). */
   WFW_METRICS_PORT: z.coerce.number().int().min(0).max(65534).optional(),
+  /** Interface the metrics port binds (0.0.0.0: a Prometheus on the network scrapes it; 127.0.0.1: this host only). */
+  WFW_METRICS_HOST: z.string().min(1).default('0.0.0.0'),
   /** Retention in days (0 keeps forever), enforced by the workers' sweeper every WFW_SWEEP_INTERVAL_SECONDS. */
   WFW_RETENTION_EVENTS_DAYS: z.coerce.number().min(0).default(30),
   WFW_RETENTION_WEBHOOK_DELIVERIES_DAYS: z.coerce.number().min(0).default(30),
@@ -146,6 +148,7 @@ export interface Config {
   outboxPollMs: number;
   /** Unset: the process role's default port (API 9464, worker 9465). 0: no metrics endpoint. */
   metricsPort: number | undefined;
+  metricsHost: string;
   /** Prepaid credit: integer micro-dollars per billable minute, and the minutes an outbound call holds. */
   credit: { ratePerMinuteMicros: number; outboundHoldMinutes: number };
   retention: { eventsMs: number; webhookDeliveriesMs: number; researchReportsMs: number; operationsMs: number; callNotificationsMs: number; sweepIntervalMs: number; firstLookbackDays: number };
@@ -236,6 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     outboxPollMs: e.WFW_OUTBOX_POLL_MS,
     metricsPort: e.WFW_METRICS_PORT,
+    metricsHost: e.WFW_METRICS_HOST,
     credit: { ratePerMinuteMicros: Math.round(e.WFW_CREDIT_RATE_PER_MINUTE_USD * 1_000_000), outboundHoldMinutes: e.WFW_OUTBOUND_HOLD_MINUTES },
     retention: {
       eventsMs: e.WFW_RETENTION_EVENTS_DAYS * DAY_MS,

@@ -106,13 +106,22 @@ export class EventStreamService {
     return this.feed.list(accountId, filter, page);
   }
 
+  /** Streams being served by this instance now (the API's wfw_api_open_event_streams gauge). */
+  get openStreams(): number {
+    return this.serving;
+  }
+
+  private serving = 0;
+
   /** Serves one stream until the client goes away, holding one of the account's stream slots meanwhile. */
   async serve(request: StreamRequest, connection: StreamConnection): Promise<void> {
     const accountId = request.principal.accountId;
     const slot = await this.deps.quotas?.acquireStreamSlot(accountId);
+    this.serving++;
     try {
       await this.stream(request, connection);
     } finally {
+      this.serving--;
       await slot?.release().catch((err: unknown) => this.deps.logger?.warn({ err, account_id: accountId }, 'event stream slot not freed (it expires)'));
     }
   }
