@@ -244,7 +244,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     testCalls: new TestCallService(agents, calls, callWorkflows, callTimings),
     outboundCalls: new OutboundCallService(agents, calls, callWorkflows, new CallCredit(credit), callTimings, doNotCall),
     doNotCall,
-    callBatches: new CallBatchService({ batches: models.callBatches, recipients: models.callBatchRecipients }, agents, calls, new CallCredit(credit), doNotCall, batchWorkflows, callTimings),
+    callBatches: new CallBatchService({ batches: models.callBatches, recipients: models.callBatchRecipients }, agents, calls, new CallCredit(credit), doNotCall, batchWorkflows, callTimings, config.calls.batchRecipientsPerRun),
     localCallSecrets,
     webhooks,
     webhookDispatcher: new WebhookDispatcher(models.outbox, models.events, models.webhookSubscriptions, webhooks, webhookWorkflows, events, logger, config.outboxPollMs),

@@ -62,6 +62,7 @@ export class CallBatchService {
     private readonly doNotCall: { isListed(accountId: string, number: string): Promise<boolean> },
     private readonly workflows: CallBatchWorkflowStarter,
     private readonly timings: CallTimings,
+    private readonly recipientsPerRun = 200,
   ) {}
 
   async create(accountId: string, request: CallBatchRequest, seed?: { key: string; claimedAt: Date }): Promise<CallBatchView> {
@@ -128,6 +129,7 @@ export class CallBatchService {
       retry: { noAnswerAttempts: batch.retry.no_answer_attempts, backoffMs: Math.round(batch.retry.backoff_minutes * 60_000) },
       scheduledAt: batch.scheduled_at ? new Date(batch.scheduled_at).toISOString() : null,
       timings: this.timings,
+      recipientsPerRun: this.recipientsPerRun,
     });
     return this.get(accountId, batchId);
   }

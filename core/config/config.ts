@@ -100,6 +100,7 @@ const envSchema = z.object({
    * the default 0.01 a 2-minute call takes 1.2 s. 1 plays them at their real length, 0 ends them at once.
    */
   WFW_LOCAL_CALL_TIME_SCALE: z.coerce.number().min(0).max(10).default(0.01),
+  WFW_CALL_BATCH_RECIPIENTS_PER_RUN: z.coerce.number().int().min(1).max(1000).default(200),
   /** The business's zone and country when its research found no address to tell them by. */
   WFW_DEFAULT_TIMEZONE: z.string().refine(isTimeZone, 'an IANA time zone, e.g. America/New_York').default('America/New_York'),
   WFW_DEFAULT_COUNTRY: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code, e.g. US').default('US'),
@@ -138,6 +139,8 @@ export interface Config {
     defaultCountry: string;
     /** WFW_LOCAL_CALL_TIME_SCALE: real seconds per simulated second of a local outbound call. */
     localTimeScale: number;
+    /** WFW_CALL_BATCH_RECIPIENTS_PER_RUN: recipients a batch workflow run attempts before it continues as new. */
+    batchRecipientsPerRun: number;
   };
   /** Newest first, each 32 bytes base64; empty means the database-held development key. */
   encryptionKeys: KeyEntry[];
@@ -226,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       defaultTimezone: e.WFW_DEFAULT_TIMEZONE,
       defaultCountry: e.WFW_DEFAULT_COUNTRY,
       localTimeScale: e.WFW_LOCAL_CALL_TIME_SCALE,
+      batchRecipientsPerRun: e.WFW_CALL_BATCH_RECIPIENTS_PER_RUN,
     },
     encryptionKeys: keys.encryption,
     localPlatformLatencyMs: e.WFW_LOCAL_PLATFORM_LATENCY_MS,
