@@ -30,6 +30,7 @@ const NOT_ACCOUNT_RESOURCES: Record<string, string> = {
   'GET /v2/templates/{id}': 'templates are one catalogue shared by every account, not an account resource',
   'PUT /v2/platform-credentials/{platform}':
     "{platform} names a platform, not a resource: PUT stores the caller's own credentials for it (checked below to leave the other account's untouched)",
+  'PUT /v2/do-not-call/{number}': "{number} names a phone number, not a resource: PUT lists it on the caller's own do-not-call list (account A's entry is checked below to be untouched)",
   'POST /v2/platform-notifications/{platform}/{account_id}':
     "public: a platform proves it speaks for the account by the account's signature, not a token; unsigned or other-account-signed requests are refused 401 (test/calls/ingestion.test.ts)",
 };
@@ -73,6 +74,17 @@ describe('cross-tenant access on every route that takes an ID', () => {
     const call = await asA.post(`/v2/agents/${op.agent_id}/test-calls`, { turns: [{ role: 'caller', text: 'Hello, is this the dentist?' }] });
     expect(call.status).toBe(202);
     await until('the test call to be analysed', async () => (await asA.get(`/v2/calls/${call.body.id}`)).body.extraction_status === 'completed');
+    const dncNumber = '+13125550166';
+    expect((await asA.put(`/v2/do-not-call/${encodeURIComponent(dncNumber)}`, { reason: 'alpha customer asked' })).status).toBe(201);
+    // A batch that stays running (its window is closed for the next day) so its cancel route answers for A.
+    const closed = new Date(Date.now() - 10 * 60_000);
+    const hhmm = (x: Date) => `${String(x.getUTCHours()).padStart(2, '0')}:${String(x.getUTCMinutes()).padStart(2, '0')}`;
+    const callBatch = await asA.post('/v2/call-batches', {
+      agent_id: op.agent_id,
+      window: { timezone: 'UTC', days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'], start: hhmm(closed), end: hhmm(new Date(closed.getTime() + 60_000)) },
+      recipients: [{ to_number: '+13125550167', simulation: { outcome: 'answered' } }],
+    });
+    expect(callBatch.status).toBe(202);
 
     // A's resource for each path parameter, by the collection the path starts with (or the parameter's name).
     const byCollection: Record<string, string> = {
@@ -83,6 +95,8 @@ describe('cross-tenant access on every route that takes an ID', () => {
       'service-accounts': sa.body.id,
       'platform-credentials': 'elevenlabs',
       calls: call.body.id,
+      'call-batches': callBatch.body.id,
+      'do-not-call': dncNumber,
     };
     const byName: Record<string, string> = { delivery_id: sent.body.id, version: String(versions[versions.length - 1].version) };
     const resolve = (path: string, param: string): string | undefined => byName[param] ?? byCollection[path.split('/')[2]];
@@ -138,5 +152,10 @@ describe('cross-tenant access on every route that takes an ID', () => {
     expect((await asA.get(`/v2/service-accounts/${sa.body.id}`)).body.status).toBe('active');
     expect((await client(stack.baseUrl, sa.body.client_secret).get('/v2/account')).status).toBe(200);
     expect(await stack.core.credentials.platformCredentials(a.accountId, 'elevenlabs')).toMatchObject({ api_key: 'xi-alpha-key-1234567890' });
+    // B's PUT of A's listed number lists it for B only; B's DELETE (404 above) left A's entry, and A's batch runs on.
+    expect((await client(stack.baseUrl, b.token).put(`/v2/do-not-call/${encodeURIComponent(dncNumber)}`)).status).toBe(201);
+    expect((await asA.get('/v2/do-not-call')).body.data).toEqual([expect.objectContaining({ number: dncNumber, reason: 'alpha customer asked' })]);
+    expect((await asA.get(`/v2/call-batches/${callBatch.body.id}`)).body.status).toBe('running');
+    await asA.post(`/v2/call-batches/${callBatch.body.id}/cancel`);
   });
 });

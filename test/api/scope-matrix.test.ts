@@ -30,7 +30,8 @@ const pathParams = (path: string) => [...path.matchAll(/\{(\w+)\}/g)].map((m) =>
 /** A value for each path parameter that its schema accepts and that names nothing that exists. */
 function wellFormedPath(route: RouteSpec): string {
   const shape = (route.params?.shape ?? {}) as Record<string, { safeParse(v: unknown): { success: boolean } }>;
-  const candidates = [...(Object.keys(ID_PREFIXES) as IdKind[]).map((k) => newId(k)), '1', ...CREDENTIAL_PROVIDERS];
+  // '+13125550100': an E.164 number ({number} of the do-not-call routes).
+  const candidates = [...(Object.keys(ID_PREFIXES) as IdKind[]).map((k) => newId(k)), '1', ...CREDENTIAL_PROVIDERS, '+13125550100'];
   return route.path.replace(/\{(\w+)\}/g, (_, p: string) => {
     const value = candidates.find((c) => shape[p]?.safeParse(c).success);
     if (value === undefined) throw new Error(`${key(route)}: no well-formed value for {${p}}; add a candidate`);
