@@ -3,6 +3,7 @@ import Koa from 'koa';
 import type { Core } from '../core/composition-root';
 import type { ApiRouteMetrics } from '../core/metrics/api-metrics';
 import { errorMiddleware } from './http/error-middleware';
+import { mcpEndpoint } from './http/mcp-endpoint';
 import { requestContext } from './http/request-context';
 import { mountRoutes, RouteSpec } from './http/route';
 import { createRegistry, generateDocument } from './openapi/openapi-document';
@@ -83,6 +84,8 @@ export function createApi({ core, probes, extraRoutes = [], metrics }: ApiDeps):
     ctx.set('X-Content-Type-Options', 'nosniff');
     await next();
   });
+  // MCP over Streamable HTTP at /mcp: outside the route table; its tools call these routes over loopback.
+  app.use(mcpEndpoint({ tokens: core.tokens, apiUrl: core.config.apiInternalUrl, logger: core.logger, maxBodyBytes: core.config.maxBodyBytes }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   // Koa's default handler would print stack traces to stderr; our error middleware already logged it.
