@@ -48,8 +48,12 @@ export interface CallBilling {
 
 type CallRef = { callId: string; accountId: string; agentId: string };
 
-/** Tries for a retryable business failure (the platform answering 5xx/429, an LLM hiccup); infrastructure retries beyond this. */
-const ATTEMPTS = { poll: 5, extract: 5, place: 5 } as const;
+/**
+ * Tries for a retryable business failure (the platform answering 5xx/429, an LLM hiccup);
+ * infrastructure retries beyond this. Bookkeeping on our own database gets many: the platform
+ * sends a call once, so giving up on writing it loses the call.
+ */
+const ATTEMPTS = { poll: 5, extract: 5, place: 5, bookkeeping: 30 } as const;
 
 /**
  * The I/O of the call workflow. Each activity is idempotent: writes are keyed by the call ID and
@@ -167,7 +171,7 @@ export function createCallActivities(deps: CallActivityDeps) {
           { call_id: input.callId, agent_id: input.agentId, status: call.status, test: call.test, duration_seconds: 0, caller_id: call.to_number, disposition: null },
           { dedupeKey: `call.completed:${input.callId}`, agentId: input.agentId },
         );
-      });
+      }, ATTEMPTS.bookkeeping);
     },
 
     /** Pays for the call from the account's credit: test calls never; outbound from their hold; inbound at the end. */
@@ -182,7 +186,7 @@ export function createCallActivities(deps: CallActivityDeps) {
         } else if (seconds > 0) {
           await deps.billing.chargeInbound(input.accountId, input.callId, input.agentId, seconds);
         }
-      });
+      }, ATTEMPTS.bookkeeping);
     },
 
     async recordCallStarted(input: CallRef & { notificationId: string }): Promise<void> {
@@ -190,7 +194,7 @@ export function createCallActivities(deps: CallActivityDeps) {
         const n = await notification(input.accountId, input.notificationId);
         const call = await calls.recordPlatformCall({ callId: input.callId, accountId: input.accountId, agentId: input.agentId, test: false, call: { ...n.call!, turns: [] } });
         await emitStarted(input, call);
-      });
+      }, ATTEMPTS.bookkeeping);
     },
 
     /** Asks the platform for a call whose end-of-call notification never came; the stored notification's ID once it has ended. */
@@ -225,7 +229,7 @@ export function createCallActivities(deps: CallActivityDeps) {
           { call_id: input.callId, agent_id: input.agentId, status: call.status, test: call.test, duration_seconds: call.duration_seconds ?? 0, caller_id: call.direction === 'outbound' ? call.to_number : call.from_number, disposition: null },
           { dedupeKey: `call.completed:${input.callId}`, agentId: input.agentId },
         );
-      });
+      }, ATTEMPTS.bookkeeping);
     },
 
     /** Writes the ended call and its (masked) transcript; announces the start if nobody did, then the transcript. */
@@ -244,7 +248,7 @@ export function createCallActivities(deps: CallActivityDeps) {
           { dedupeKey: `call.transcript_ready:${input.callId}`, agentId: input.agentId },
         );
         return call.status;
-      });
+      }, ATTEMPTS.bookkeeping);
     },
 
     async extractCall(input: CallRef): Promise<{ disposition: string | null }> {
@@ -278,6 +282,12 @@ export function createCallActivities(deps: CallActivityDeps) {
       }, ATTEMPTS.extract);
     },
 
+    async markExtractionFailed(input: CallRef): Promise<void> {
+      return asActivity(async () => {
+        await calls.markExtractionFailed(input.callId);
+      }, ATTEMPTS.bookkeeping);
+    },
+
     /** The call's outcome events: completed (with disposition), the extractions, and each field to double-check. */
     async publishCallOutcome(input: CallRef): Promise<void> {
       return asActivity(async () => {
@@ -301,7 +311,7 @@ export function createCallActivities(deps: CallActivityDeps) {
         for (const f of lowConfidence(extraction.fields, extraction.threshold ?? 0)) {
           await events.append(input.accountId, 'extraction.low_confidence', { ...ref, field: f.name, confidence: f.confidence, threshold: extraction.threshold ?? 0 }, opts(`extraction.low_confidence:${f.name}`));
         }
-      });
+      }, ATTEMPTS.bookkeeping);
     },
   };
 }

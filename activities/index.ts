@@ -8,12 +8,15 @@ import { createAgentActivities } from './agent-activities';
 import { createWebhookActivities } from './webhook-activities';
 import { createCallActivities } from './call-activities';
 import { createCallExtractor } from '../core/calls/extraction/extractor-factory';
+import type { CallExtractor } from '../core/calls/call-types';
 import { LocalCallSimulator } from '../core/platforms/local-call-simulator';
 import { CallCredit } from '../core/calls/call-credit';
 import { createCallBatchActivities } from './call-batch-activities';
 
 export interface ActivityOverrides {
   platforms?: Partial<Record<PlatformName, PlatformAdapter>>;
+  /** The post-call extractor (tests make one fail). */
+  extractor?: CallExtractor;
   telephony?: Partial<Record<TelephonyName, TelephonyAdapter>>;
 }
 
@@ -27,7 +30,7 @@ export function createActivities(core: Core, overrides: ActivityOverrides = {}) 
       researchReports: core.models.researchReports,
       templates: core.templates,
       events: core.events,
-      extractor: createCallExtractor({ llmBaseUrl: core.config.llm.baseUrl, llmApiKey: core.config.llm.apiKey, llmModel: core.config.llm.model }),
+      extractor: overrides.extractor ?? createCallExtractor({ llmBaseUrl: core.config.llm.baseUrl, llmApiKey: core.config.llm.apiKey, llmModel: core.config.llm.model }),
       platforms,
       credentials: core.credentials,
       simulator: new LocalCallSimulator(core.localCallSecrets, () => core.config.apiInternalUrl),

@@ -113,9 +113,16 @@ export async function handleCall(input: CallWorkflowInput): Promise<CallWorkflow
   // Histories from before billing have no such step.
   if (patched('call-billing')) await local.settleCallCredit(ref);
   stage = 'extracting';
-  const outcome = await extraction.extractCall(ref);
+  let disposition: string | null = null;
+  try {
+    disposition = (await extraction.extractCall(ref)).disposition;
+  } catch (err) {
+    // Extraction gave up (an LLM refusing for good, a bug): the call itself still completes and
+    // is announced, with its extraction marked failed, rather than the call being lost with it.
+    await local.markExtractionFailed(ref);
+  }
   stage = 'publishing';
   await local.publishCallOutcome(ref);
   stage = 'done';
-  return { callId: input.callId, status, disposition: outcome.disposition };
+  return { callId: input.callId, status, disposition };
 }

@@ -272,6 +272,10 @@ export class CallService {
     return doc!;
   }
 
+  async markExtractionFailed(callId: string): Promise<void> {
+    await this.models.calls.updateOne({ _id: callId, extraction_status: 'pending' }, { $set: { extraction_status: 'failed', updated_at: new Date() } });
+  }
+
   async loadExtraction(callId: string): Promise<CallExtractionDoc | null> {
     return this.models.extractions.findById(callId).lean<CallExtractionDoc>();
   }

@@ -34,12 +34,25 @@ const BACKEND_MESSAGES = [
   'terminating connection',
   'context deadline exceeded',
   'i/o timeout',
+  // PostgreSQL giving up on concurrent writers; the same statement succeeds when retried.
+  'deadlock detected',
+  'could not serialize access',
 ];
+
+/** Our own code's way to say "the store is too contended right now": retried like an outage. */
+export class StoreContention extends Error {
+  readonly infrastructure = true;
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'StoreContention';
+  }
+}
 
 export function isInfrastructureError(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as { name?: unknown; message?: unknown; errorLabels?: unknown; code?: unknown; cause?: unknown };
   if (typeof e.name === 'string' && DRIVER_ERRORS.has(e.name)) return true;
+  if ((err as { infrastructure?: unknown }).infrastructure === true) return true;
   if (Array.isArray(e.errorLabels) && (e.errorLabels.includes('ResetPool') || e.errorLabels.includes('RetryableWriteError'))) return true;
   const message = typeof e.message === 'string' ? e.message.toLowerCase() : '';
   // mongoose queues commands while disconnected and gives up after bufferTimeoutMS.

@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { Model } from 'mongoose';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { insertOnce, isDuplicateKeyError } from '../db/database';
+import { StoreContention } from '../errors/infrastructure-error';
 import { newId } from '../ids/ids';
 import { retentionDay } from '../maintenance/retention';
 import { EventClaimDoc, EventDoc, EventSequenceDoc, OutboxEntryDoc } from './event-model';
 import { EVENT_SCHEMAS, EventData, EventType } from './event-types';
 
-/** Sequence numbers handed out twice in a row for one event means something worse than a race. */
-const MAX_SEQ_COLLISIONS = 8;
+/** Tries for one append before it reports the store as contended (and its activity waits and retries). */
+const MAX_SEQ_COLLISIONS = 24;
 
 export interface EventEnvelope {
   object: 'event';
@@ -64,7 +66,12 @@ export class EventLog {
       } catch (err) {
         // Not our _id but our seq: FerretDB's $inc is not atomic under concurrent writers, so two
         // appends can be handed the same number. Take a new one, in the outbox entry too.
-        if (!isDuplicateKeyError(err) || attempt >= MAX_SEQ_COLLISIONS) throw err;
+        if (!isDuplicateKeyError(err)) throw err;
+        // Many writers of one account at once (a burst of calls) keep colliding: that is the
+        // store's contention, not the request's fault, so the step waits and retries (never fails for it).
+        if (attempt >= MAX_SEQ_COLLISIONS) throw new StoreContention('event sequence numbers keep colliding', err);
+        // Spread the racers out before the next number, or they collide again in step.
+        await sleep(Math.floor(Math.random() * 10 * attempt));
         event = { ...event, seq: await this.nextSeq(accountId) };
         await this.outbox.updateOne({ _id: eventId }, { $set: { event } });
       }

@@ -1,6 +1,7 @@
 import { serveBusinessSite, BusinessSite } from '../support/business-site';
 import { client, expectError } from '../support/http-client';
 import { startStack, Stack, waitForOperation } from '../support/temporal-harness';
+import type { CallExtractor } from '../../core/calls/call-types';
 
 let stack: Stack;
 let site: BusinessSite;
@@ -160,5 +161,35 @@ describe('test calls take the production path: signed local notification → cal
     const err = expectError(bad, 400, 'VALIDATION_ERROR');
     expect(err.details.map((d: { field: string }) => d.field).sort()).toEqual(['caller_number', 'turns.0.role', 'turns.0.text']);
     expect((await c.get('/v2/calls')).body.data).toEqual([]);
+  });
+
+  it('an extraction that gives up for good still completes and announces the call, its extraction marked failed', async () => {
+    const failing = await startStack({ label: 'test-calls-failing', worker: false });
+    try {
+      const refusing: CallExtractor = {
+        name: 'refusing',
+        extract: () => Promise.reject(Object.assign(new Error('the model refused the request'), { name: 'ExtractionError', retryable: false })),
+      };
+      await failing.startWorkerWith({ extractor: refusing });
+      const acct = await failing.createAccount();
+      const c = client(failing.baseUrl, acct.token);
+      const accepted = await c.post('/v2/agents', { payload: { name: 'Dispatch', platform: 'local', business_url: site.url, template_id: 'hvac_dispatch' } });
+      const op = await waitForOperation(failing.baseUrl, acct.token, accepted.body.operation_id);
+      const callId = (await c.post(`/v2/agents/${op.agent_id}/test-calls`, { turns: HVAC_CALL })).body.id;
+      const call = await until('the call to settle', async () => {
+        const r = (await c.get(`/v2/calls/${callId}`)).body;
+        return r.extraction_status !== 'pending' ? r : undefined;
+      });
+      expect(call).toMatchObject({ status: 'completed', extraction_status: 'failed' });
+      expect((await c.get(`/v2/calls/${callId}/extractions`)).body).toMatchObject({ status: 'failed', fields: [] });
+      const completed = await until('call.completed', async () => {
+        const [e] = await failing.core.events.list(acct.accountId, { types: ['call.completed'], limit: 5 });
+        return e;
+      });
+      expect(completed.data).toMatchObject({ call_id: callId, status: 'completed', disposition: null });
+      await expect(failing.client.workflow.getHandle(callId).result()).resolves.toMatchObject({ status: 'completed' });
+    } finally {
+      await failing.close();
+    }
   });
 });
