@@ -16,6 +16,7 @@ import { until } from '../support/webhook-receiver';
 const API_JS = path.join(__dirname, '../../dist/api/server.js');
 const WORKER_JS = path.join(__dirname, '../../dist/worker/worker.js');
 const TEMPORAL = path.join(__dirname, '../../.tools/bin/temporal');
+const CLI_JS = path.join(__dirname, '../../dist/cli/wfw.js');
 const run = promisify(execFile);
 
 let stack: Stack;
@@ -112,6 +113,20 @@ describe('a provisioning, seen from the ops side', () => {
     expect(plain).toMatch(/StaticSummary\s+"Provision 'Smile Dental AI'/);
     expect(plain).toMatch(/Memo.*agent_name.*Smile Dental AI/);
     expect(plain).toMatch(/WfwStatus/);
+  });
+
+  it('wfw ops lists, shows and refuses to cancel a finished operation', async () => {
+    const env = { ...process.env, MONGODB_URI: stack.db.uri, TEMPORAL_ADDRESS, TEMPORAL_TASK_QUEUE: stack.taskQueue, LOG_LEVEL: 'warn' };
+    const cli = (...args: string[]) => run(process.execPath, [CLI_JS, ...args, '--json'], { env, encoding: 'utf8' });
+    const listed = JSON.parse((await cli('ops', 'operations', '--account', account.accountId)).stdout);
+    expect(listed).toEqual([expect.objectContaining({ id: operationId, type: 'agent.provision', workflow: { status: 'COMPLETED', wfw_status: 'active' } })]);
+    expect(JSON.parse((await cli('ops', 'operations', '--account', account.accountId, '--status', 'failed')).stdout)).toEqual([]);
+    const shown = JSON.parse((await cli('ops', 'show', operationId)).stdout);
+    expect(shown.operation.id).toBe(operationId);
+    expect(shown.workflow).toMatchObject({ workflow_id: operationId, type: 'provisionAgent', search_attributes: { WfwAccountId: account.accountId, WfwStatus: 'active' } });
+    expect(shown.workflow.summary).toContain("Provision 'Smile Dental AI'");
+    expect(shown.workflow.history).toEqual(expect.arrayContaining(['activity researchBusiness: completed', 'workflow completed']));
+    await expect(cli('ops', 'cancel', operationId)).rejects.toMatchObject({ stderr: expect.stringContaining('already active') });
   });
 
   it('the API serves its request metrics on its metrics port, by route template', async () => {
