@@ -27,6 +27,8 @@ export interface AgentActivityDeps {
   credentials: PlatformCredentialService;
   /** The API's public URL (WFW_PUBLIC_BASE_URL): where platforms are told to post call events. */
   publicBaseUrl?: string;
+  /** Once an agent has a KB head, deployments carry its synced version's documents (core/knowledge-base/). */
+  knowledgeBase?: { servedDocuments(agentId: string): Promise<AgentDeployment['knowledge_base'] | null> };
 }
 
 type OpRef = { operationId: string; agentId: string };
@@ -116,7 +118,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       first_message: pv.first_message,
       voice: agent.voice ?? undefined,
       language: agent.language,
-      knowledge_base: pv.knowledge_base,
+      knowledge_base: (await deps.knowledgeBase?.servedDocuments(agent._id)) ?? pv.knowledge_base,
       dedupe_token: dedupeToken,
     };
   }

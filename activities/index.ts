@@ -12,6 +12,7 @@ import type { CallExtractor } from '../core/calls/call-types';
 import { LocalCallSimulator } from '../core/platforms/local-call-simulator';
 import { CallCredit } from '../core/calls/call-credit';
 import { createCallBatchActivities } from './call-batch-activities';
+import { createKnowledgeBaseActivities } from './knowledge-base-activities';
 
 export interface ActivityOverrides {
   platforms?: Partial<Record<PlatformName, PlatformAdapter>>;
@@ -49,6 +50,16 @@ export function createActivities(core: Core, overrides: ActivityOverrides = {}) 
       generator: createAgentGenerator({ llmBaseUrl: core.config.llm.baseUrl, llmApiKey: core.config.llm.apiKey, llmModel: core.config.llm.model }),
       platforms,
       telephony: { ...createTelephonyAdapters({ connection: core.connection }), ...overrides.telephony },
+      credentials: core.credentials,
+      publicBaseUrl: core.config.publicBaseUrl,
+      knowledgeBase: core.knowledgeBase,
+    }),
+    ...createKnowledgeBaseActivities({
+      agents: core.agents,
+      operations: core.operations,
+      events: core.events,
+      knowledgeBase: core.knowledgeBase,
+      platforms,
       credentials: core.credentials,
       publicBaseUrl: core.config.publicBaseUrl,
     }),

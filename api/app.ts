@@ -21,6 +21,7 @@ import { eventRoutes } from './routes/event-routes';
 import { callRoutes } from './routes/call-routes';
 import { creditRoutes } from './routes/credit-routes';
 import { callBatchRoutes } from './routes/call-batch-routes';
+import { knowledgeBaseRoutes } from './routes/knowledge-base-routes';
 
 export interface ApiDeps {
   core: Core;
@@ -56,6 +57,7 @@ export function apiRoutes({ core, probes, openApiDocument = () => ({}), extraRou
     ...eventRoutes({ streams: core.eventStream }),
     ...callRoutes({ calls: core.calls, ingestion: core.callIngestion, testCalls: core.testCalls, outbound: core.outboundCalls }),
     ...callBatchRoutes({ batches: core.callBatches, doNotCall: core.doNotCall }),
+    ...knowledgeBaseRoutes({ knowledgeBase: core.knowledgeBase, proposals: core.kbProposals, research: (url) => core.research.research(url) }),
     ...extraRoutes,
   ];
 }

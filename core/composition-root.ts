@@ -53,6 +53,9 @@ import { doNotCallModel } from './calls/do-not-call-model';
 import { DoNotCallService } from './calls/do-not-call-service';
 import { callBatchModel, callBatchRecipientModel } from './calls/call-batch-model';
 import { CallBatchService, CallBatchWorkflowStarter } from './calls/call-batch-service';
+import { kbHeadModel, kbProposalModel, kbVersionModel } from './knowledge-base/knowledge-base-model';
+import { KbWorkflowStarter, KnowledgeBaseService } from './knowledge-base/knowledge-base-service';
+import { KbProposalService } from './knowledge-base/kb-proposal-service';
 
 /**
  * The one place where the core's services are built and wired. The API, the worker, the CLI and
@@ -94,6 +97,9 @@ export interface Core {
   callBatches: CallBatchService;
   /** Each account's local-platform signing secret (the simulator signs with it, ingestion verifies). */
   localCallSecrets: LocalNotificationSecrets;
+  /** Versioned knowledge base per agent, its sync and improvement proposals (core/knowledge-base/). */
+  knowledgeBase: KnowledgeBaseService;
+  kbProposals: KbProposalService;
   models: ReturnType<typeof createModels>;
   templates: TemplateCatalog;
   research: Researcher;
@@ -162,6 +168,9 @@ function createModels(connection: Connection) {
     doNotCall: doNotCallModel(connection),
     callBatches: callBatchModel(connection),
     callBatchRecipients: callBatchRecipientModel(connection),
+    kbVersions: kbVersionModel(connection),
+    kbHeads: kbHeadModel(connection),
+    kbProposals: kbProposalModel(connection),
   };
 }
 
@@ -237,6 +246,10 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const localCallSecrets = new LocalNotificationSecrets(models.localNotificationSecrets, box);
   const credit = new CreditService(models.creditLedger, models.creditSnapshots, events, config.credit);
   const doNotCall = new DoNotCallService(models.doNotCall);
+  const agentWorkflows = adapters.workflows ?? noWorkflows;
+  const kbWorkflows: KbWorkflowStarter = 'startKbSync' in agentWorkflows ? (agentWorkflows as unknown as KbWorkflowStarter) : { startKbSync: () => Promise.reject(new Error('no workflow engine in this process')) };
+  const knowledgeBase = new KnowledgeBaseService({ agents: models.agents, promptVersions: models.promptVersions, versions: models.kbVersions, heads: models.kbHeads, operations, workflows: kbWorkflows });
+  const research = adapters.research ?? new ResearchService(outbound);
   const batchWorkflows = 'startBatch' in callWorkflows ? (callWorkflows as unknown as CallBatchWorkflowStarter) : noCallBatchWorkflows;
   return {
     calls,
@@ -251,7 +264,9 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     retention: retentionSweeps(retentionRules(models, config), models.retentionProgress, { firstLookbackDays: config.retention.firstLookbackDays }),
     models,
     templates: { list: listTemplates, get: getTemplate, suggest: suggestTemplate },
-    research: adapters.research ?? new ResearchService(outbound),
+    research,
+    knowledgeBase,
+    kbProposals: new KbProposalService({ proposals: models.kbProposals, researchReports: models.researchReports, knowledgeBase, calls, events }),
     agents,
     operations,
     credentials,

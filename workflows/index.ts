@@ -3,3 +3,4 @@ export { provisionAgent, updateAgent, deleteAgent, progressQuery } from './agent
 export { deliverWebhook, replayWebhookDelivery } from './webhook-workflows';
 export { handleCall, callNotification, callStateQuery, cancelCall } from './call-workflows';
 export { runCallBatch, cancelCallBatch, callBatchStateQuery } from './call-batch-workflows';
+export { syncKnowledgeBase } from './knowledge-base-workflows';

@@ -14,6 +14,7 @@ export const ID_PREFIXES = {
   call: 'call',
   callBatch: 'cb',
   knowledgeBase: 'kb',
+  kbProposal: 'kbp',
   webhook: 'wh',
   event: 'evt',
   delivery: 'dlv',

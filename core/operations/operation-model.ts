@@ -1,7 +1,7 @@
 import { Connection, Model, Schema } from 'mongoose';
 import { DocOf, field } from '../db/schema-types';
 
-export const OPERATION_TYPES = ['agent.provision', 'agent.update', 'agent.delete'] as const;
+export const OPERATION_TYPES = ['agent.provision', 'agent.update', 'agent.delete', 'agent.kb_sync'] as const;
 export type OperationType = (typeof OPERATION_TYPES)[number];
 
 /** `active` is a finished provisioning; update and delete operations finish as `succeeded`. */

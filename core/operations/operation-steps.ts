@@ -5,4 +5,5 @@ export const OPERATION_STEPS: Record<OperationType, readonly string[]> = {
   'agent.provision': ['research', 'generate', 'deploy', 'number', 'activate'],
   'agent.update': ['research', 'generate', 'push', 'finalize'],
   'agent.delete': ['delete_platform_agent', 'release_number', 'finalize'],
+  'agent.kb_sync': ['push', 'finalize'],
 };

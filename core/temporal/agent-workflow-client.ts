@@ -46,6 +46,16 @@ export class TemporalAgentWorkflows implements AgentWorkflowStarter {
     await this.start('deleteAgent', input.operationId, [input]);
   }
 
+  /** The knowledge-base sync (workflows/knowledge-base-workflows.ts), workflow ID = operation ID. */
+  async startKbSync(input: { operationId: string; accountId: string; agentId: string }): Promise<void> {
+    try {
+      await this.client.workflow.start('syncKnowledgeBase', { taskQueue: this.taskQueue, workflowId: input.operationId, args: [input], workflowIdConflictPolicy: 'USE_EXISTING', workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return;
+      throw err;
+    }
+  }
+
   async cancel(operationId: string): Promise<boolean> {
     try {
       await this.client.workflow.getHandle(operationId).cancel();
