@@ -8,10 +8,12 @@ export interface GenerationInput {
 }
 
 export interface GeneratedDocument {
-  /** Matches a knowledge_base_sections key of the template. */
+  /** A knowledge_base_sections key of the template, or `page:<path>` for a crawled page's text. */
   key: string;
   title: string;
   content: string;
+  /** The crawled page a `page:` reference document is the text of. */
+  source_url?: string;
 }
 
 export interface GeneratedAgentConfig {

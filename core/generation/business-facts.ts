@@ -40,6 +40,22 @@ export interface BusinessFacts {
   staff: StaffFact[];
   policies: FactText[];
   social_links: string[];
+  /** Sentences the site states in prose, with the subjects they speak of (prose-classifier.ts topics). */
+  statements: StatementFact[];
+  /** Each crawled page's cleaned main text, for the knowledge base's reference documents. */
+  pages: PageTextFact[];
+}
+
+export interface StatementFact extends FactText {
+  topics: string[];
+}
+
+export interface PageTextFact {
+  url: string;
+  /** The page's path, as in its knowledge-base key `page:<path>`. */
+  path: string;
+  title: string;
+  lines: string[];
 }
 
 const LIMITS = {
@@ -55,6 +71,10 @@ const LIMITS = {
   faqs: 40,
   staff: 40,
   policies: 30,
+  statement: 400,
+  statements: 150,
+  pageTitle: 160,
+  pageLine: 2_000,
 } as const;
 
 const WEEKDAYS: ReadonlySet<string> = new Set<Weekday>(['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday']);
@@ -173,5 +193,35 @@ export function collectBusinessFacts(report: ResearchReport): BusinessFacts {
       LIMITS.policies,
     ),
     social_links: dedupe(p.social_links.map((s) => cleanText(s.value, 300)), (s) => s, 10),
+    statements: dedupe(
+      (p.statements ?? [])
+        .map((s) => ({ text: cleanText(s.value.text, LIMITS.statement), topics: [...s.value.topics], source_url: s.source_url }))
+        .filter((s) => s.text.length > 0 && s.topics.length > 0),
+      (s) => s.text,
+      LIMITS.statements,
+    ),
+    pages: pageTexts(report),
   };
+}
+
+/** The report's page texts (already deduplicated across pages and capped by the research), cleaned for a prompt. */
+function pageTexts(report: ResearchReport): PageTextFact[] {
+  const out: PageTextFact[] = [];
+  const paths = new Set<string>();
+  for (const page of report.pages) {
+    const lines = (page.text ?? []).map((l) => cleanText(l, LIMITS.pageLine)).filter((l) => l.length > 0);
+    if (lines.length === 0) continue;
+    let path: string;
+    try {
+      const url = new URL(page.url);
+      path = `${url.pathname}${url.search}`;
+    } catch {
+      path = page.url;
+    }
+    if (paths.has(path)) continue;
+    paths.add(path);
+    const title = cleanText(page.title ?? '', LIMITS.pageTitle) || path;
+    out.push({ url: page.url, path: cleanText(path, 300), title, lines });
+  }
+  return out;
 }

@@ -45,7 +45,9 @@ function dataSources(facts: BusinessFacts): string[] {
     ...facts.staff.flatMap((s) => [s.name, s.role ?? '']),
     ...facts.policies.map((p) => p.text),
     ...facts.social_links,
-    ...[...facts.services, ...facts.faqs, ...facts.staff, ...facts.policies].map((f) => f.source_url),
+    ...facts.statements.map((s) => s.text),
+    ...facts.pages.flatMap((p) => [p.url, p.title, ...p.lines]),
+    ...[...facts.services, ...facts.faqs, ...facts.staff, ...facts.policies, ...facts.statements].map((f) => f.source_url),
   ];
 }
 

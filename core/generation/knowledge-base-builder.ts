@@ -1,6 +1,6 @@
 import type { Template } from '../templates/template';
 import type { GeneratedDocument } from './agent-generator';
-import type { BusinessFacts, FactText, FaqFact } from './business-facts';
+import type { BusinessFacts, FactText, FaqFact, StatementFact } from './business-facts';
 import { dailyHours, summarizeWeeklyHours } from './opening-hours-format';
 
 interface SectionContent {
@@ -8,7 +8,7 @@ interface SectionContent {
   sources: string[];
 }
 
-type Filler = (facts: BusinessFacts) => SectionContent | null;
+type Filler = (facts: BusinessFacts, section: { key: string; title: string }) => SectionContent | null;
 
 /**
  * Subjects a knowledge-base section can be about that the crawler does not extract as a field of
@@ -33,6 +33,49 @@ const TOPICS = {
 } as const satisfies Record<string, RegExp>;
 type Topic = keyof typeof TOPICS;
 
+/**
+ * Which prose topics (core/research/prose-classifier.ts) fill which section: the sentences the
+ * site states in ordinary prose, classified during research, not only its FAQs and lists.
+ */
+const SECTION_PROSE_TOPICS: Record<string, readonly string[]> = {
+  emergency: ['emergency'],
+  service_area: ['service_area'],
+  booking: ['booking', 'cancellation', 'late', 'holding', 'referrals'],
+  reservations: ['cancellation', 'late', 'holding', 'booking'],
+  policies: ['cancellation', 'late', 'holding', 'referrals'],
+  location: ['parking'],
+  payment: ['payment'],
+  insurance: ['insurance'],
+  hours: ['hours'],
+  pricing: ['pricing'],
+  warranty: ['warranty'],
+  consultations: ['consultations', 'referrals'],
+  practice_areas: ['referrals'],
+  dietary: ['dietary'],
+  private_events: ['private_events'],
+  vehicles: ['vehicles'],
+};
+
+/** Prose topics of a section: its own mapping, plus insurance where the title names it ("Payment and pet insurance"). */
+function proseTopicsFor(section: { key: string; title: string }): readonly string[] {
+  const topics = SECTION_PROSE_TOPICS[section.key] ?? [section.key];
+  return /insurance/i.test(section.title) && !topics.includes('insurance') ? [...topics, 'insurance'] : topics;
+}
+
+/** Statements on the section's topics that the lines already shown do not contain word for word. */
+function statementsFor(facts: BusinessFacts, topics: readonly string[], shown: string[]): StatementFact[] {
+  const already = shown.join('\n').toLowerCase();
+  return facts.statements.filter((s) => s.topics.some((t) => topics.includes(t)) && !already.includes(s.text.toLowerCase()));
+}
+
+/** Whether anything on the crawled pages speaks of the section's subject. */
+function speaksOf(facts: BusinessFacts, section: { key: string; title: string }): boolean {
+  const topics = proseTopicsFor(section);
+  // "Open" is said of many things; only times of day make a sentence about the opening hours.
+  if (section.key === 'hours') return facts.statements.some((s) => s.topics.includes('hours') && hasTimeOfDay(s.text));
+  return facts.statements.some((s) => s.topics.some((t) => topics.includes(t)));
+}
+
 function sourcesOf(items: { source_url: string }[]): string[] {
   return [...new Set(items.map((i) => i.source_url))];
 }
@@ -50,7 +93,7 @@ function content(lines: string[], sources: string[]): SectionContent | null {
 }
 
 /** The FAQs, policies and (optionally) services that talk about a topic, under small headings. */
-function topicContent(facts: BusinessFacts, topic: Topic, opts: { services?: boolean; lead?: SectionContent | null } = {}): SectionContent | null {
+function topicContent(facts: BusinessFacts, topic: Topic, opts: { services?: boolean; lead?: SectionContent | null; prose?: readonly string[] } = {}): SectionContent | null {
   const pattern = TOPICS[topic];
   const services = opts.services ? facts.services.filter((s) => pattern.test(s.text)) : [];
   const policies = facts.policies.filter((p) => pattern.test(p.text));
@@ -64,7 +107,9 @@ function topicContent(facts: BusinessFacts, topic: Topic, opts: { services?: boo
   push('Related services:', bullet(services));
   push('From the business\'s policies:', bullet(policies));
   push('From the business\'s FAQ:', faqLines(faqs));
-  return content(lines, [...(opts.lead?.sources ?? []), ...sourcesOf([...services, ...policies, ...faqs])]);
+  const statements = statementsFor(facts, opts.prose ?? SECTION_PROSE_TOPICS[topic] ?? [], lines);
+  push('Stated on the business\'s website:', bullet(statements));
+  return content(lines, [...(opts.lead?.sources ?? []), ...sourcesOf([...services, ...policies, ...faqs, ...statements])]);
 }
 
 function factLine(label: string, fact: FactText | undefined): { line: string; source: string }[] {
@@ -104,22 +149,34 @@ const FILLERS: Record<string, Filler> = {
           sources: [f.hours.source_url],
         }
       : null;
-    // Without a schedule, an FAQ that merely says "open" is not worth a document of its own.
-    return lead ? topicContent(f, 'hours', { lead }) : null;
+    if (lead) return topicContent(f, 'hours', { lead });
+    // Without a schedule an FAQ that merely says "open" is not worth a document of its own, but
+    // hours the site states in a sentence ("Open Monday to Friday, 8 to 5") are the schedule.
+    const stated = f.statements.filter((st) => st.topics.includes('hours') && hasTimeOfDay(st.text));
+    return content(bullet(stated), sourcesOf(stated));
   },
   location: (f) => topicContent(f, 'location', { lead: f.address ? { lines: [`Address: ${f.address.text}`], sources: [f.address.source_url] } : null }),
   services: servicesFiller,
-  practice_areas: servicesFiller,
+  practice_areas: (f, section) => {
+    const base = servicesFiller(f, section);
+    const referrals = statementsFor(f, ['referrals'], base?.lines ?? []);
+    if (referrals.length === 0) return base;
+    return content([...(base?.lines ?? []), ...(base ? [''] : []), 'Matters the firm refers elsewhere, as its website says:', ...bullet(referrals)], [...(base?.sources ?? []), ...sourcesOf(referrals)]);
+  },
   menu: (f) => {
     const lead = f.price_range ? { lines: [`Price range: ${f.price_range.text}`, ''], sources: [f.price_range.source_url] } : { lines: [], sources: [] };
     return f.services.length > 0 ? content([...lead.lines, ...bullet(f.services)], [...lead.sources, ...sourcesOf(f.services)]) : null;
   },
   staff: (f) => content(f.staff.map((s) => `- ${s.name}${s.role ? ` — ${s.role}` : ''}`), sourcesOf(f.staff)),
-  policies: (f) => content(bullet(f.policies), sourcesOf(f.policies)),
+  policies: (f, section) => {
+    const statements = statementsFor(f, proseTopicsFor(section), f.policies.map((p) => p.text));
+    const lines = [...bullet(f.policies), ...(statements.length > 0 ? [...(f.policies.length > 0 ? [''] : []), 'Stated on the business\'s website:', ...bullet(statements)] : [])];
+    return content(lines, sourcesOf([...f.policies, ...statements]));
+  },
   faq: (f) => content(faqLines(f.faqs), sourcesOf(f.faqs)),
   pricing: (f) => topicContent(f, 'pricing', { services: true, lead: f.price_range ? { lines: [`Price range: ${f.price_range.text}`], sources: [f.price_range.source_url] } : null }),
   insurance: (f) => topicContent(f, 'insurance', { services: true }),
-  payment: (f) => topicContent(f, 'payment'),
+  payment: (f, section) => topicContent(f, 'payment', { prose: proseTopicsFor(section) }),
   booking: (f) => topicContent(f, 'booking', { lead: f.booking_url ? { lines: [`Online booking: ${f.booking_url.text}`], sources: [f.booking_url.source_url] } : null }),
   reservations: (f) => topicContent(f, 'reservations', { lead: f.booking_url ? { lines: [`Online reservations: ${f.booking_url.text}`], sources: [f.booking_url.source_url] } : null }),
   emergency: (f) => topicContent(f, 'emergency', { services: true }),
@@ -164,14 +221,56 @@ export function buildKnowledgeBase(template: Template, facts: BusinessFacts): Kn
   const documents: GeneratedDocument[] = [];
   const missing: MissingSection[] = [];
   for (const section of template.knowledge_base_sections) {
-    const filled = FILLERS[section.key]?.(facts) ?? null;
+    const filler = FILLERS[section.key] ?? proseFiller;
+    const filled = filler(facts, section);
     if (filled) {
       const sources = filled.sources.length > 0 ? ['', `Source: ${filled.sources.join(', ')}`] : [];
       documents.push({ key: section.key, title: section.title, content: [`# ${section.title} — ${facts.name}`, '', ...filled.lines, ...sources].join('\n') });
       continue;
     }
+    // The site may speak of it in words the section's filler does not gather (a services list
+    // it could not read): then the pages are the answer, and "no information" would be false.
+    if (speaksOf(facts, section) && facts.pages.length > 0) continue;
     missing.push({ key: section.key, title: section.title, required: section.required });
     if (section.required) documents.push({ key: section.key, title: section.title, content: `# ${section.title} — ${facts.name}\n\n${missingNote(section, facts)}` });
   }
+  documents.push(...referenceDocuments(facts));
   return { documents, missing };
+}
+
+/** For a section key without a filler of its own: the prose statements on its subject. */
+const proseFiller: Filler = (f, section) => {
+  const statements = statementsFor(f, proseTopicsFor(section), []);
+  return content(bullet(statements), sourcesOf(statements));
+};
+
+/** "8am", "8:00", "5 pm", "noon": a sentence about hours that gives times. Linear: one pass, no regex. */
+export function hasTimeOfDay(text: string): boolean {
+  const lower = text.toLowerCase();
+  if (lower.includes('noon') || lower.includes('midnight') || lower.includes('24 hours')) return true;
+  for (let i = 0; i < lower.length; i++) {
+    const c = lower.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    const rest = lower.slice(i + 1, i + 6);
+    if (rest.startsWith(':') || rest.startsWith('am') || rest.startsWith('pm') || rest.startsWith(' am') || rest.startsWith(' pm') || rest.startsWith('a.m') || rest.startsWith(' a.m') || rest.startsWith('p.m') || rest.startsWith(' p.m')) return true;
+  }
+  return false;
+}
+
+/** Reference documents: every crawled page's main text in all, with its address. */
+export const MAX_REFERENCE_DOCUMENTS = 20;
+
+/**
+ * One reference document per crawled page (key `page:<path>`, the page's title, its source URL):
+ * the page's main text as research kept it — chrome removed, paragraphs of earlier pages dropped,
+ * capped per page and in total (core/research/page-text.ts, research-service.ts) — so whatever a
+ * caller asks that the sections do not cover, the agent can still find on the business's own words.
+ */
+export function referenceDocuments(facts: BusinessFacts): GeneratedDocument[] {
+  return facts.pages.slice(0, MAX_REFERENCE_DOCUMENTS).map((page) => ({
+    key: `page:${page.path}`,
+    title: page.title,
+    content: [`# ${page.title} — ${facts.name}`, '', `Text of ${page.url}, as published by the business.`, '', ...page.lines].join('\n'),
+    source_url: page.url,
+  }));
 }

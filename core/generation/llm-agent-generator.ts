@@ -94,7 +94,8 @@ function userMessage(input: GenerationInput, facts: BusinessFacts, values: Place
     agent: { name: values.agent_name, language: input.agent.language, language_name: languageName(input.agent.language) },
     template: templateBrief(input.template, values),
     business: factsBrief(facts),
-    knowledge_base_documents: knowledge.documents.map((d) => ({ key: d.key, title: d.title })),
+    // Reference documents are titled by the website itself; the model only needs the sections.
+    knowledge_base_documents: knowledge.documents.filter((d) => !d.key.startsWith('page:')).map((d) => ({ key: d.key, title: d.title })),
     unknown_sections: knowledge.missing.map((m) => m.title),
     emergency_number: values.emergency_number,
   });

@@ -3,7 +3,7 @@ import { fillPlaceholders, type PlaceholderValues } from '../templates/template-
 import type { GenerationInput } from './agent-generator';
 import type { BusinessFacts } from './business-facts';
 import { emergencyNumberFor } from './emergency-number';
-import type { MissingSection } from './knowledge-base-builder';
+import { hasTimeOfDay, type MissingSection } from './knowledge-base-builder';
 import { summarizeWeeklyHours } from './opening-hours-format';
 import { fenced, WEBSITE_DATA_NOTICE } from './website-data-fence';
 
@@ -14,7 +14,13 @@ import { fenced, WEBSITE_DATA_NOTICE } from './website-data-fence';
  */
 
 /** How much of each list goes into the prompt itself; the knowledge base carries the rest. */
-const PROMPT_LIMITS = { services: 40, staff: 25, policies: 15, faqs: 15 } as const;
+const PROMPT_LIMITS = { services: 40, staff: 25, policies: 15, faqs: 15, statements: 25 } as const;
+
+/**
+ * Prose statements worth a line in the prompt itself, not only the knowledge base: what callers
+ * ask before anything else and what an agent must never deny having been told.
+ */
+const PROMPT_STATEMENT_TOPICS = ['emergency', 'service_area', 'cancellation', 'late', 'holding', 'referrals', 'parking', 'payment', 'insurance'];
 
 export function placeholderValues(facts: BusinessFacts, agent: GenerationInput['agent']): PlaceholderValues {
   return {
@@ -92,6 +98,12 @@ export function renderBusinessFacts(facts: BusinessFacts): string {
     lines.push('', '## Policies and booking rules', ...facts.policies.slice(0, PROMPT_LIMITS.policies).map((p) => `- ${p.text}`));
     lines.push(...more(PROMPT_LIMITS.policies, facts.policies.length, 'policies'));
   }
+  const shown = [...facts.policies.map((p) => p.text), ...facts.faqs.map((f) => f.answer)].join('\n').toLowerCase();
+  const stated = facts.statements.filter((st) => st.topics.some((t) => PROMPT_STATEMENT_TOPICS.includes(t)) && !shown.includes(st.text.toLowerCase()));
+  if (stated.length > 0) {
+    lines.push('', '## Also stated on the website', ...stated.slice(0, PROMPT_LIMITS.statements).map((st) => `- ${st.text}`));
+    lines.push(...more(PROMPT_LIMITS.statements, stated.length, 'statements'));
+  }
   if (facts.faqs.length > 0) {
     lines.push('', '## Frequently asked questions');
     for (const f of facts.faqs.slice(0, PROMPT_LIMITS.faqs)) lines.push(`Q: ${f.question}`, `A: ${f.answer}`);
@@ -112,12 +124,19 @@ export function renderUnknowns(facts: BusinessFacts, missing: MissingSection[]):
   const gaps: string[] = [];
   if (!facts.phone) gaps.push('the business\'s phone number');
   if (!facts.address) gaps.push('the street address');
-  if (!facts.hours) gaps.push('the opening hours');
+  const hoursInWords = !facts.hours && knownFromProse(facts, 'hours');
+  if (!facts.hours && !hoursInWords) gaps.push('the opening hours');
   for (const m of missing) if (!['hours', 'location', 'contact'].includes(m.key)) gaps.push(m.title.toLowerCase());
   if (gaps.length > 0) lines.push('', `In particular, you have no information about: ${[...new Set(gaps)].join('; ')}.`);
-  if (!facts.hours) lines.push('Because you do not know the opening hours, never tell a caller the business is open or closed at a given time.');
+  if (hoursInWords) lines.push('The opening hours are known only as the website states them in words (see the knowledge base); never tell a caller the business is open or closed at a time those words do not cover.');
+  else if (!facts.hours) lines.push('Because you do not know the opening hours, never tell a caller the business is open or closed at a given time.');
   if (!facts.name_from_site) lines.push(`The name "${facts.name}" was taken from the website's title or address, not stated by the business; if callers use a different name for it, go along with theirs.`);
   return heading('What you don\'t know', lines);
+}
+
+/** Whether the knowledge base has a section on `key` filled from what the site says in prose. */
+function knownFromProse(facts: BusinessFacts, topic: string): boolean {
+  return facts.statements.some((s) => s.topics.includes(topic) && hasTimeOfDay(s.text));
 }
 
 export function renderTemplateSections(template: Template, values: PlaceholderValues): string {

@@ -13,12 +13,26 @@ interface KindRule {
 }
 
 const RULES: KindRule[] = [
+  // What callers ask first after "are you open": can you come to me, and can you come now.
+  {
+    kind: 'service_area',
+    priority: 9,
+    text: /\b(service[- ]areas?|areas? (?:we )?serve[ds]?|cities (?:we )?serve[ds]?|communities (?:we )?serve[ds]?|where we (?:work|serve)|locations (?:we )?serve[ds]?|coverage area)\b/i,
+    path: /service-areas?|areas-(?:we-)?serve|cities-(?:we-)?serve|communities|coverage/i,
+  },
+  {
+    kind: 'emergency',
+    // Ties with "hours" ("After-Hours Care") and, listed first, wins them.
+    priority: 10,
+    text: /\b(emergenc(?:y|ies)|after[- ]hours|urgent care|24\/7|out of hours)\b/i,
+    path: /emergenc|after-hours|urgent|24-7/i,
+  },
   { kind: 'hours', priority: 10, text: /\b(hours|opening times|when we'?re open)\b/i, path: /hours|opening-times/i },
   {
     kind: 'contact',
     priority: 9,
-    text: /\b(contact|get in touch|reach us|locations?|directions|find us|visit us)\b/i,
-    path: /contact|locations?\b|directions|find-us|visit-us/i,
+    text: /\b(contact|get in touch|reach us|locations?|directions|find us|visit us|plan your visit|getting here)\b/i,
+    path: /contact|locations?\b|directions|find-us|visit(?:-us)?\b|getting-here/i,
   },
   {
     kind: 'services',
@@ -32,8 +46,8 @@ const RULES: KindRule[] = [
   {
     kind: 'policies',
     priority: 6,
-    text: /\b(polic(?:y|ies)|cancellations?|insurance|payments?|billing|new patients?|patient info(?:rmation)?|warranty|guarantee)\b/i,
-    path: /polic|cancellation|insurance|payment|billing|new-patients?|patient-info|warranty|guarantee/i,
+    text: /\b(polic(?:y|ies)|cancellations?|insurance|payments?|billing|new (?:patients?|clients?)|patient info(?:rmation)?|warranty|guarantee|referrals?|parking|what to expect|before your visit|first visit)\b/i,
+    path: /polic|cancellation|insurance|payment|billing|new-(?:patients?|clients?)|patient-info|warranty|guarantee|referral|parking|first-visit/i,
   },
   { kind: 'about', priority: 6, text: /\b(about|our story|who we are|our practice|our clinic|history|mission)\b/i, path: /about|our-story|who-we-are|history/i },
   {
@@ -62,14 +76,11 @@ export interface LinkClassification {
 
 /** "Schedule Service", "Book an Appointment": the verb says what the page is for, whatever follows it. */
 const BOOKING_CALL_TO_ACTION = /^(book|schedule|reserve|request)\b/i;
-/** Lists of towns served: nothing a caller needs that the address does not already say. */
-const SERVICE_AREAS = /\b(service[- ]areas?|areas?[- ](?:we[- ])?serve[ds]?|cities we serve)\b/i;
 
 export function classifyLink(text: string, url: URL): LinkClassification {
   const label = text.replace(/\s+/g, ' ').trim();
   const path = decodeURIComponent(url.pathname);
   if (LEGALESE.test(label) || LEGALESE_PATH.test(path)) return { kind: 'policies', score: 1 };
-  if (SERVICE_AREAS.test(label) || SERVICE_AREAS.test(path)) return { kind: 'other', score: 0 };
   if (BOOKING_CALL_TO_ACTION.test(label)) return { kind: 'booking', score: 6 - depthPenalty(path) };
   let best: LinkClassification = { kind: 'other', score: 0 };
   for (const rule of RULES) {

@@ -8,6 +8,7 @@ import { readMicrodata } from './microdata-reader';
 import { collapse, textOf } from './page-outline';
 import { emptyFacts, type FoundFacts } from './page-facts';
 import { parsePage, type ParsedPage } from './parsed-page';
+import { pageTextOf, type PageStatement } from './page-text';
 import { extractPolicies } from './policy-extractor';
 import type { PageKind } from './research-report';
 import { extractServices } from './service-extractor';
@@ -44,6 +45,10 @@ export interface PageDigest {
   usable: boolean;
   links: PageLink[];
   facts: FoundFacts;
+  /** The page's main text, chrome removed, capped (page-text.ts). */
+  main_text: string[];
+  /** Sentences of the main text that speak of something callers ask about, with their topics. */
+  statements: PageStatement[];
 }
 
 /** Below this many letters of visible text, a page without structured data has nothing to read. */
@@ -73,6 +78,7 @@ export function digestPage(raw: RawPage): PageDigest {
   extractStaff(page, facts);
   extractPolicies(page, facts);
   extractLinks(page, facts);
+  const text = pageTextOf(page);
   if (page.truncated) facts.notes.push(`only the first part of the text of ${page.url} was read: it is longer or more deeply nested than any real page`);
   return {
     url: page.url,
@@ -83,6 +89,8 @@ export function digestPage(raw: RawPage): PageDigest {
     usable: hasEnoughLetters(page) || jsonLd.length > 0 || microdata.length > 0,
     links: linksOf(page),
     facts: capCandidates(facts),
+    main_text: text.lines,
+    statements: text.statements,
   };
 }
 

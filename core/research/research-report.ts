@@ -29,7 +29,21 @@ export interface PostalAddress {
   formatted: string;
 }
 
-export type PageKind = 'home' | 'about' | 'services' | 'contact' | 'hours' | 'faq' | 'menu' | 'team' | 'pricing' | 'booking' | 'policies' | 'other';
+export type PageKind =
+  | 'home'
+  | 'about'
+  | 'services'
+  | 'contact'
+  | 'hours'
+  | 'faq'
+  | 'menu'
+  | 'team'
+  | 'pricing'
+  | 'booking'
+  | 'policies'
+  | 'service_area'
+  | 'emergency'
+  | 'other';
 
 export interface CrawledPage {
   url: string;
@@ -37,6 +51,18 @@ export interface CrawledPage {
   kind: PageKind;
   title: string | null;
   bytes: number;
+  /**
+   * The page's main text as paragraphs: navigation, header, footer and other site chrome removed,
+   * paragraphs already seen on an earlier page dropped, capped per page and per report
+   * (MAX_MAIN_TEXT_CHARS_PER_PAGE, MAX_REPORT_TEXT_CHARS). Absent in reports made before it existed.
+   */
+  text?: string[];
+}
+
+/** A sentence of a page's main text and the subjects callers ask about that it speaks of (prose-classifier.ts). */
+export interface ProseStatement {
+  text: string;
+  topics: string[];
 }
 
 export type SkipReason =
@@ -74,6 +100,11 @@ export interface BusinessProfile {
   policies: SourcedFact<string>[];
   booking_url?: SourcedFact<string>;
   social_links: SourcedFact<string>[];
+  /**
+   * Sentences stated in prose (emergency service, service area, cancellation and late rules,
+   * parking, payment, insurance…), deduplicated across pages. Absent in older reports.
+   */
+  statements?: SourcedFact<ProseStatement>[];
 }
 
 export interface ResearchReport {

@@ -1,7 +1,9 @@
 import type { OutboundHttpClient } from '../outbound/outbound-http-client';
 import { mergeBusinessProfile } from './business-profile-merger';
 import { ExtractionPool, type PageExtractor } from './extraction-pool';
-import { ResearchError, type CrawledPage, type ResearchReport } from './research-report';
+import { textKey } from './fact-merger';
+import type { PageDigest } from './page-digest';
+import { ResearchError, type CrawledPage, type ProseStatement, type ResearchReport, type SourcedFact } from './research-report';
 import { DEFAULT_CRAWL_LIMITS, SiteCrawler, type CrawlLimits } from './site-crawler';
 
 export type { CrawlLimits } from './site-crawler';
@@ -33,7 +35,9 @@ export class ResearchService {
       }
     });
     const { profile, warnings } = mergeBusinessProfile(crawl.pages.map((p) => p.facts));
-    const pages: CrawledPage[] = crawl.pages.map((p) => ({ url: p.url, status: p.status, kind: p.kind, title: p.title, bytes: p.bytes }));
+    const texts = siteText(crawl.pages);
+    const pages: CrawledPage[] = crawl.pages.map((p, i) => ({ url: p.url, status: p.status, kind: p.kind, title: p.title, bytes: p.bytes, text: texts.pages[i] }));
+    profile.statements = texts.statements;
     const robotsSkipped = crawl.skipped.filter((s) => s.reason === 'robots_disallowed').length;
     const crawlWarnings = [...crawl.warnings];
     if (robotsSkipped > 0) crawlWarnings.push(`${robotsSkipped} page(s) not fetched because robots.txt disallows them`);
@@ -50,4 +54,46 @@ export class ResearchService {
       warnings: [...crawlWarnings, ...warnings],
     };
   }
+}
+
+/** Main text kept for the whole report, all pages together; the home page comes first, so it is never the one cut. */
+export const MAX_REPORT_TEXT_CHARS = 30_000;
+/** Prose statements kept for the whole report. */
+export const MAX_REPORT_STATEMENTS = 150;
+
+/**
+ * Every page's main text with paragraphs an earlier page already had dropped (the tagline, the
+ * "call us" strip every page repeats), within MAX_REPORT_TEXT_CHARS, and the prose statements of
+ * all pages, one per distinct sentence, within MAX_REPORT_STATEMENTS.
+ */
+function siteText(digests: PageDigest[]): { pages: string[][]; statements: SourcedFact<ProseStatement>[] } {
+  const seenLines = new Set<string>();
+  let chars = 0;
+  const pages = digests.map((d) => {
+    const kept: string[] = [];
+    for (const line of d.main_text ?? []) {
+      const key = textKey(line);
+      if (!key || seenLines.has(key)) continue;
+      seenLines.add(key);
+      if (chars + line.length > MAX_REPORT_TEXT_CHARS) break;
+      chars += line.length;
+      kept.push(line);
+    }
+    return kept;
+  });
+  const seenStatements = new Map<string, SourcedFact<ProseStatement>>();
+  for (const d of digests) {
+    for (const s of d.statements ?? []) {
+      const key = textKey(s.text);
+      if (!key) continue;
+      const known = seenStatements.get(key);
+      if (known) {
+        known.value.topics = [...new Set([...known.value.topics, ...s.topics])];
+        continue;
+      }
+      if (seenStatements.size >= MAX_REPORT_STATEMENTS) continue;
+      seenStatements.set(key, { value: { text: s.text, topics: [...s.topics] }, source_url: d.url, method: 'text' });
+    }
+  }
+  return { pages, statements: [...seenStatements.values()] };
 }

@@ -20,6 +20,19 @@ describe('which linked pages are worth fetching', () => {
     ['Book an Appointment', '/appointments', 'booking'],
     // The slug alone is enough when the link text is an icon or "Click here".
     ['', '/faq', 'faq'],
+    // Everyday names for what callers ask first.
+    ['Service Areas', '/service-areas', 'service_area'],
+    ['Areas we serve', '/areas', 'service_area'],
+    ['Communities Served', '/where', 'service_area'],
+    ['Emergency', '/emergency', 'emergency'],
+    ['After-Hours Care', '/after-hours', 'emergency'],
+    ['Insurance & payment', '/insurance-payment', 'policies'],
+    ['New patients', '/new-patients', 'policies'],
+    ['New clients', '/new-clients', 'policies'],
+    ['Visit us', '/visit', 'contact'],
+    ['Policies', '/policies', 'policies'],
+    ['Referrals', '/referrals', 'policies'],
+    ['FAQ', '/faq', 'faq'],
   ])('"%s" → %s is a %s page', (text, path, kind) => {
     expect(classify(text, path).kind).toBe(kind);
   });
@@ -27,7 +40,6 @@ describe('which linked pages are worth fetching', () => {
   test.each([
     ['Blog', '/blog/whitening-tips'],
     ['Careers', '/careers'],
-    ['Service Areas', '/service-areas'],
     ['Reviews', '/reviews'],
   ])('"%s" is not worth a fetch', (text, path) => {
     expect(classify(text, path)).toEqual({ kind: 'other', score: 0 });

@@ -205,11 +205,13 @@ describe('HVAC company without structured data', () => {
     expect(report.pages.map((p) => [path(p.url), p.kind])).toEqual([
       ['/', 'home'],
       ['/services', 'services'],
+      ['/service-areas', 'service_area'],
       ['/contact', 'contact'],
       ['/financing', 'pricing'],
       ['/schedule', 'booking'],
     ]);
-    expect(site.hits('/service-areas')).toBe(0);
+    // Where the company goes is what callers ask first: the "Service Areas" page is read.
+    expect(site.hits('/service-areas')).toBe(1);
     expect(site.hits('/careers')).toBe(0);
     expect(values(report.profile.policies).some((p) => /one-year parts and labor warranty/.test(p))).toBe(true);
     expect(values(report.profile.social_links)).toEqual(['https://facebook.com/SummitHeatingAirDenver', 'https://yelp.com/biz/summit-heating-and-air-denver']);
