@@ -33,31 +33,77 @@ const GENERATION = {
  */
 const LOCAL = { localRetryThreshold: '10 seconds' } as const;
 
-const bookkeeping = proxyActivities<AgentActivities>({ ...BOOKKEEPING, heartbeatTimeout: '5 seconds' });
-const localBookkeeping = proxyLocalActivities<AgentActivities>({ ...BOOKKEEPING, ...LOCAL });
+/**
+ * What each step does, in words: the Temporal UI shows it on the step's event (the activity
+ * `summary`, user metadata of the schedule command: replay does not compare it, so histories from
+ * before it replay unchanged). Undo steps say so by their proxy's prefix.
+ */
+const STEP_SUMMARIES: Partial<Record<keyof AgentActivities, string>> = {
+  researchBusiness: 'Research the business site (crawl, facts, suggested template)',
+  generateAgentConfig: 'Write the prompt, first message and knowledge base',
+  deployAgent: 'Deploy the agent to the voice platform',
+  assignPhoneNumber: 'Buy or assign a phone number and attach it',
+  activateAgent: 'Go live: mark the agent and the operation active',
+  skipStep: 'Skip a step that has nothing to do',
+  pushToPlatform: 'Push the new prompt version to the platform',
+  finalizeUpdate: 'Make the new prompt version current',
+  finalizeDelete: 'Mark the agent deleted',
+  removePlatformAgent: 'Delete the agent on the voice platform',
+  releasePhoneNumber: 'Release the phone number',
+  restorePlatformAgent: 'Put the current prompt version back on the platform',
+  failProvisioning: 'Record the provisioning as failed or canceled',
+  failChange: 'Record the change as failed',
+};
+
+const UNDO_ACTIVITIES = new Set(['removePlatformAgent', 'releasePhoneNumber', 'restorePlatformAgent']);
+
+/** A proxy whose activities carry their STEP_SUMMARIES entry as the activity summary (undo steps prefixed). */
+function summarized<P>(make: (summary: string | undefined) => P, prefix = ''): P {
+  const byName = new Map<string, unknown>();
+  return new Proxy({} as object, {
+    get(_, name) {
+      if (typeof name !== 'string') return undefined;
+      if (!byName.has(name)) {
+        const summary = STEP_SUMMARIES[name as keyof AgentActivities];
+        const undoing = prefix && UNDO_ACTIVITIES.has(name);
+        byName.set(name, (make(summary && (undoing ? prefix + summary : summary)) as Record<string, unknown>)[name]);
+      }
+      return byName.get(name);
+    },
+  }) as P;
+}
+
+const bookkeeping = summarized((summary) => proxyActivities<AgentActivities>({ ...BOOKKEEPING, heartbeatTimeout: '5 seconds', summary }));
+const localBookkeeping = summarized((summary) => proxyLocalActivities<AgentActivities>({ ...BOOKKEEPING, ...LOCAL, summary }));
 
 /** Crawling a business site: the crawler has its own 20 s budget; a down site gets a few tries. */
-const research = proxyActivities<AgentActivities>({
-  startToCloseTimeout: '60 seconds',
-  scheduleToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '5 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '20 seconds' },
-});
+const research = summarized((summary) =>
+  proxyActivities<AgentActivities>({
+    startToCloseTimeout: '60 seconds',
+    scheduleToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '5 seconds',
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '20 seconds' },
+    summary,
+  }),
+);
 
-const generation = proxyActivities<AgentActivities>({ ...GENERATION, heartbeatTimeout: '5 seconds' });
-const localGeneration = proxyLocalActivities<AgentActivities>({ ...GENERATION, ...LOCAL });
+const generation = summarized((summary) => proxyActivities<AgentActivities>({ ...GENERATION, heartbeatTimeout: '5 seconds', summary }));
+const localGeneration = summarized((summary) => proxyLocalActivities<AgentActivities>({ ...GENERATION, ...LOCAL, summary }));
 
 /**
  * Calls with side effects on a provider. On cancel we wait for an in-flight call to finish, so
  * the compensation that follows sees what it created.
  */
-const provider = proxyActivities<AgentActivities>({
-  startToCloseTimeout: '60 seconds',
-  scheduleToCloseTimeout: '30 minutes',
-  heartbeatTimeout: '5 seconds',
-  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+const provider = summarized((summary) =>
+  proxyActivities<AgentActivities>({
+    startToCloseTimeout: '60 seconds',
+    scheduleToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '5 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    summary,
+  }),
+);
 
 /** Removing things must not give up easily: a leaked number costs money every month. */
 const PERSISTENT_REMOVAL = {
@@ -68,10 +114,10 @@ const PERSISTENT_REMOVAL = {
 } as const;
 
 /** Undo of a provisioning or an update. */
-const compensation = proxyActivities<AgentActivities>(PERSISTENT_REMOVAL);
+const compensation = summarized((summary) => proxyActivities<AgentActivities>({ ...PERSISTENT_REMOVAL, summary }), 'Undo: ');
 
 /** Deprovisioning's forward steps: the same provider calls as undo, but steps of their own, not compensations. */
-const deprovision = proxyActivities<AgentActivities>(PERSISTENT_REMOVAL);
+const deprovision = summarized((summary) => proxyActivities<AgentActivities>({ ...PERSISTENT_REMOVAL, summary }));
 
 export const progressQuery = defineQuery<WorkflowProgress>('progress');
 
