@@ -40,6 +40,13 @@ const BODIES: Record<string, unknown> = {
   updateAgent: { name: 'Taken Over' },
   updateWebhook: { url: 'http://127.0.0.1:9/attacker' },
   createTestCall: { turns: [{ role: 'caller', text: 'I would like to book a cleaning.' }] },
+  updateKnowledgeBaseSettings: { kb_auto_sync: false },
+  addKnowledgeBaseDocument: { title: 'Taken Over', content: 'attacker text' },
+  updateKnowledgeBaseDocument: { content: 'attacker text' },
+  rollbackKnowledgeBase: { version: 1 },
+  createKnowledgeBaseProposal: { call_ids: [] },
+  approveKnowledgeBaseProposal: {},
+  rejectKnowledgeBaseProposal: { reason: 'attacker' },
 };
 
 const key = (r: RouteSpec) => `${r.method.toUpperCase()} ${r.path}`;
@@ -74,6 +81,19 @@ describe('cross-tenant access on every route that takes an ID', () => {
     const call = await asA.post(`/v2/agents/${op.agent_id}/test-calls`, { turns: [{ role: 'caller', text: 'Hello, is this the dentist?' }] });
     expect(call.status).toBe(202);
     await until('the test call to be analysed', async () => (await asA.get(`/v2/calls/${call.body.id}`)).body.extraction_status === 'completed');
+    // A's knowledge-base document (a new version, synced) and a pending proposal from its test call.
+    const kbDoc = await asA.post(`/v2/agents/${op.agent_id}/knowledge-base/documents`, { title: 'Parking', content: 'Free parking behind the building.' });
+    expect(kbDoc.status).toBe(201);
+    await until('the KB sync to finish', async () => (await asA.get(`/v2/operations/${kbDoc.body.sync_operation_id}`)).body.status === 'succeeded');
+    const kbCall = await asA.post(`/v2/agents/${op.agent_id}/test-calls`, {
+      turns: [
+        { role: 'caller', text: 'Do you offer sedation?' },
+        { role: 'agent', text: "I don't have information about that." },
+      ],
+    });
+    await until('the KB test call to be analysed', async () => (await asA.get(`/v2/calls/${kbCall.body.id}`)).body.extraction_status === 'completed');
+    const proposal = await asA.post(`/v2/agents/${op.agent_id}/knowledge-base/proposals`, { call_ids: [kbCall.body.id] });
+    expect(proposal.status).toBe(201);
     const dncNumber = '+13125550166';
     expect((await asA.put(`/v2/do-not-call/${encodeURIComponent(dncNumber)}`, { reason: 'alpha customer asked' })).status).toBe(201);
     // A batch that stays running (its window is closed for the next day) so its cancel route answers for A.
@@ -98,7 +118,7 @@ describe('cross-tenant access on every route that takes an ID', () => {
       'call-batches': callBatch.body.id,
       'do-not-call': dncNumber,
     };
-    const byName: Record<string, string> = { delivery_id: sent.body.id, version: String(versions[versions.length - 1].version) };
+    const byName: Record<string, string> = { doc_id: kbDoc.body.document.id, proposal_id: proposal.body.id, delivery_id: sent.body.id, version: String(versions[versions.length - 1].version) };
     const resolve = (path: string, param: string): string | undefined => byName[param] ?? byCollection[path.split('/')[2]];
 
     const routes = apiRoutes({ core: stack.core, probes: [] });
@@ -146,7 +166,11 @@ describe('cross-tenant access on every route that takes an ID', () => {
     // Nothing B tried changed A's resources.
     const agent = (await asA.get(`/v2/agents/${op.agent_id}`)).body;
     expect(agent).toMatchObject({ status: 'active', name: 'Front Desk' });
-    expect((await asA.get(`/v2/operations?agent_id=${op.agent_id}`)).body.data.map((o: { type: string }) => o.type)).toEqual(['agent.provision']);
+    expect((await asA.get(`/v2/operations?agent_id=${op.agent_id}`)).body.data.map((o: { type: string }) => o.type)).toEqual(['agent.kb_sync', 'agent.provision']);
+    const kbAfter = (await asA.get(`/v2/agents/${op.agent_id}/knowledge-base`)).body;
+    expect(kbAfter).toMatchObject({ version: 2, synced_version: 2, kb_auto_sync: true });
+    expect(kbAfter.documents.find((d: { id: string }) => d.id === kbDoc.body.document.id).content).toBe('Free parking behind the building.');
+    expect((await asA.get(`/v2/agents/${op.agent_id}/knowledge-base/proposals/${proposal.body.id}`)).body.status).toBe('pending');
     expect((await asA.get(`/v2/webhooks/${webhook.body.id}`)).body).toMatchObject({ url: receiver.url, enabled: true });
     expect((await asA.get(`/v2/webhooks/${webhook.body.id}/deliveries/${sent.body.id}`)).body.attempt_count).toBe(1);
     expect((await asA.get(`/v2/service-accounts/${sa.body.id}`)).body.status).toBe('active');
