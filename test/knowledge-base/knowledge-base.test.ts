@@ -107,6 +107,17 @@ describe('knowledge base', () => {
     expect((await c.patch(`${kbPath()}/documents/kb_01jzzzzzzzzzzzzzzzzzzzzzzz`, { content: 'x' })).status).toBe(404);
   });
 
+  it('adds a document from a URL, crawled by the guarded researcher', async () => {
+    const url = new URL('/services', site.url).href;
+    const added = await c.post(`${kbPath()}/documents`, { url });
+    expect(added.status).toBe(201);
+    expect(added.body.document).toMatchObject({ source: 'url', source_url: url, id: expect.stringMatching(/^kb_/) });
+    expect(added.body.document.content.length).toBeGreaterThan(20);
+    await until('the URL document synced', async () => (await c.get(kbPath())).body.synced_version === added.body.knowledge_base.version, 30_000);
+    // A URL the researcher cannot crawl (refused by the guard or unreachable) is a 400, not a version.
+    expect((await c.post(`${kbPath()}/documents`, { url: 'http://127.0.0.1:1/private' })).status).toBe(400);
+  });
+
   it('a sync the platform refuses leaves the previous version serving and synced_version unchanged', async () => {
     const before = (await c.get(kbPath())).body;
     const servedBefore = (await localAgent())!.knowledge_base.map((d: { title: string; content: string }) => [d.title, d.content]);
