@@ -16,7 +16,8 @@ import { retentionDay } from '../maintenance/retention';
 
 /** Starts and cancels the agent workflows; Temporal behind it, swappable in tests. */
 export interface AgentWorkflowStarter {
-  startProvision(input: { operationId: string; accountId: string; agentId: string }): Promise<void>;
+  /** `ops.idempotencyKey`: the request's key when known, shown in the workflow's details for operators. */
+  startProvision(input: { operationId: string; accountId: string; agentId: string }, ops?: { idempotencyKey?: string }): Promise<void>;
   startUpdate(input: { operationId: string; accountId: string; agentId: string; changedFields: string[]; research: boolean; regenerate: boolean; rollbackTo?: number }): Promise<void>;
   startDelete(input: { operationId: string; accountId: string; agentId: string }): Promise<void>;
   /** False when no workflow exists for the operation (it was never started). */
@@ -162,7 +163,7 @@ export class ProvisioningService {
     crashPoint('provision.operation-written');
     await insertOnce(this.agentDocs, agentDocFor(op, payload));
     crashPoint('provision.agent-written');
-    await this.startOrFail(operationId, () => this.workflows.startProvision({ operationId, accountId, agentId }));
+    await this.startOrFail(operationId, () => this.workflows.startProvision({ operationId, accountId, agentId }, { idempotencyKey: options.seed?.key }));
     return { operation_id: operationId, status: 'pending', estimated_seconds: estimate, agent_id: agentId };
   }
 

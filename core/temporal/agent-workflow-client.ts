@@ -34,8 +34,8 @@ export class TemporalAgentWorkflows implements AgentWorkflowStarter {
     private readonly describe?: AgentOpsContextLookup,
   ) {}
 
-  async startProvision(input: { operationId: string; accountId: string; agentId: string }): Promise<void> {
-    await this.start('provisionAgent', input.operationId, [input]);
+  async startProvision(input: { operationId: string; accountId: string; agentId: string }, ops?: { idempotencyKey?: string }): Promise<void> {
+    await this.start('provisionAgent', input.operationId, [input], ops?.idempotencyKey);
   }
 
   async startUpdate(input: { operationId: string; accountId: string; agentId: string; changedFields: string[]; research: boolean; regenerate: boolean; rollbackTo?: number }): Promise<void> {
@@ -67,8 +67,9 @@ export class TemporalAgentWorkflows implements AgentWorkflowStarter {
   }
 
   /** Search attributes, summary, details and memo for the Temporal UI; a failed lookup only makes them shorter. */
-  private async opsOptions(workflowType: keyof AgentWorkflows, input: { operationId: string; accountId: string; agentId: string }) {
-    const ctx = this.describe ? await this.describe(input.operationId, input.agentId).catch(() => null) : null;
+  private async opsOptions(workflowType: keyof AgentWorkflows, input: { operationId: string; accountId: string; agentId: string }, idempotencyKey?: string) {
+    const found = this.describe ? await this.describe(input.operationId, input.agentId).catch(() => null) : null;
+    const ctx = found && idempotencyKey ? { ...found, idempotencyKey } : found;
     const summary = [
       ctx ? `${VERB[workflowType]} '${ctx.agentName}'` : `${VERB[workflowType]} ${input.agentId}`,
       ...(ctx ? [ctx.templateId, ctx.platform] : []),
@@ -78,7 +79,7 @@ export class TemporalAgentWorkflows implements AgentWorkflowStarter {
       `Operation ${input.operationId} (${OPERATION_TYPE[workflowType]}) of agent ${input.agentId}, account ${input.accountId}.`,
       ...(ctx ? [`Business URL: ${ctx.businessUrl}`] : []),
       ...(ctx?.batchId ? [`Batch: ${ctx.batchId}`] : []),
-      ...(ctx?.idempotencyKey ? [`Idempotency key: ${ctx.idempotencyKey}`] : []),
+      ...((ctx?.idempotencyKey ?? idempotencyKey) ? [`Idempotency key: ${ctx?.idempotencyKey ?? idempotencyKey}`] : []),
     ].join('\n');
     return {
       typedSearchAttributes: opsSearchAttributes({ accountId: input.accountId, agentId: input.agentId, operationType: OPERATION_TYPE[workflowType], platform: ctx?.platform, batchId: ctx?.batchId, status: 'running' }),
@@ -88,13 +89,13 @@ export class TemporalAgentWorkflows implements AgentWorkflowStarter {
     };
   }
 
-  private async start<K extends keyof AgentWorkflows>(workflowType: K, workflowId: string, args: Parameters<AgentWorkflows[K]>): Promise<void> {
+  private async start<K extends keyof AgentWorkflows>(workflowType: K, workflowId: string, args: Parameters<AgentWorkflows[K]>, idempotencyKey?: string): Promise<void> {
     try {
       await this.client.workflow.start<AgentWorkflows[K]>(workflowType, {
         taskQueue: this.taskQueue,
         workflowId,
         args,
-        ...(await this.opsOptions(workflowType, args[0])),
+        ...(await this.opsOptions(workflowType, args[0], idempotencyKey)),
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });

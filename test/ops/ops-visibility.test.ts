@@ -74,10 +74,12 @@ afterAll(async () => {
 describe('a provisioning, seen from the ops side', () => {
   let operationId: string;
   let agentId: string;
+  let idempotencyKey: string;
+  const plain0 = (described: unknown) => JSON.stringify(described).replace(/\\n/g, '\n');
 
   beforeAll(async () => {
     const send = (key: string) => client(apiUrl, account.token).post('/v2/agents', { payload: { name: 'Smile Dental AI', platform: 'local', business_url: site.url, template_id: 'dental_receptionist' } }, { idempotencyKey: key });
-    const key = `ops-${Date.now()}`;
+    const key = (idempotencyKey = `ops-${Date.now()}`);
     const accepted = await send(key);
     expect(accepted.status).toBe(202);
     // The client's retry: answered from the stored response (counted as an idempotent replay).
@@ -109,6 +111,7 @@ describe('a provisioning, seen from the ops side', () => {
     const text = JSON.stringify(described);
     expect(text).toContain(`Provision 'Smile Dental AI' · dental_receptionist · local · ${account.accountId}`);
     expect(text).toContain(site.url);
+    expect(plain0(described)).toContain(`Idempotency key: ${idempotencyKey}`);
     const plain = await temporal('workflow', 'describe', '--workflow-id', operationId);
     expect(plain).toMatch(/StaticSummary\s+"Provision 'Smile Dental AI'/);
     expect(plain).toMatch(/Memo.*agent_name.*Smile Dental AI/);
