@@ -136,7 +136,7 @@ export function renderUnknowns(facts: BusinessFacts, missing: MissingSection[]):
 
 /** Whether the knowledge base has a section on `key` filled from what the site says in prose. */
 function knownFromProse(facts: BusinessFacts, topic: string): boolean {
-  return facts.statements.some((s) => s.topics.includes(topic) && hasTimeOfDay(s.text));
+  return facts.statements.some((s) => s.topics.includes(topic) && !s.topics.includes('emergency') && hasTimeOfDay(s.text));
 }
 
 export function renderTemplateSections(template: Template, values: PlaceholderValues): string {

@@ -6,8 +6,13 @@ import type { OpeningHours, Weekday } from './research-report';
 
 type HoursMethod = 'table' | 'list' | 'text';
 
-/** Holiday, seasonal and after-hours schedules are exceptions to the week, not the week. */
-const EXCEPTIONAL = /\b(holiday|thanksgiving|christmas|new year|seasonal|summer hours|winter hours|emergenc|after[- ]hours|special hours)\b/i;
+/**
+ * Holiday, seasonal and after-hours schedules are exceptions to the week, not the week ("emergency
+ * repairs are available 24 hours a day, 7 days a week" is not the office's opening hours). Stems
+ * are spelt out: a trailing \b after "emergenc" would never match "emergency".
+ */
+const EXCEPTIONAL =
+  /\b(holidays?|thanksgiving|christmas|new year|seasonal|summer hours|winter hours|emergenc(?:y|ies)|after[- ]hours|special hours|on[- ]call|around the clock)\b/i;
 
 /**
  * Opening hours written in the page: table rows, list items (including dt/dd pairs) and lines of

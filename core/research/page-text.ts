@@ -111,7 +111,8 @@ function statementsOf(page: ParsedPage, blocks: OutlineBlock[]): PageStatement[]
     }
     flush();
     for (const sentence of sentencesOf(block.text)) {
-      if (sentence.length < 12) continue;
+      // A question ("Outside these towns?") states nothing; its answer is the next sentence.
+      if (sentence.length < 12 || sentence.endsWith('?')) continue;
       add(sentence, union(topicsOf(sentence), inherited));
     }
   }

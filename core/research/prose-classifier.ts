@@ -41,7 +41,7 @@ const PHRASES: Record<ProseTopic, string[]> = {
   service_area: [
     'service area*', 'areas we serve', 'area we serve', 'areas served', 'we serve', 'we proudly serve', 'proudly serving', 'serving', 'serve the',
     'surrounding', 'county', 'counties', 'miles of', 'mile radius', 'neighborhoods', 'neighbourhoods', 'communities', 'we travel', 'travel to',
-    'we cover', 'coverage area', 'suburbs', 'metro area', 'zip code*', 'postcode*', 'jurisdiction*', 'licensed in', 'admitted in', 'statewide',
+    'we cover', 'coverage area', 'suburbs', 'metro area', 'zip code*', 'postcode*', 'jurisdiction*', 'licensed in', 'admitted in', 'statewide', 'state courts', 'federal court*', 'district of', 'courts in', 'practice in',
   ],
   cancellation: ['cancel*', 'reschedul*', 'no show*', 'noshow*', 'hours notice', 'hours of notice', 'hour notice', 'days notice', 'missed appointment*', 'broken appointment*'],
   late: ['late', 'lateness', 'minutes late', 'running behind', 'tardy', 'grace period', 'arrive early', 'arrive 10', 'arrive 15', 'arrive 5'],
@@ -61,7 +61,10 @@ const PHRASES: Record<ProseTopic, string[]> = {
   hours: ['open', 'opens', 'closed', 'closes', 'hours', 'monday*', 'tuesday*', 'wednesday*', 'thursday*', 'friday*', 'saturday*', 'sunday*', 'weekday*', 'weekend*', 'holiday*', 'mon', 'fri', 'sat', 'sun'],
   pricing: ['price*', 'pricing', 'cost*', 'fee', 'fees', 'rate', 'rates', 'charge*', 'estimate*', 'quote*', 'special*', 'coupon*', 'discount*', 'free estimate*', 'free exam*', 'free inspection*', 'free diagnostic*', 'no charge'],
   warranty: ['warrant*', 'guarantee*'],
-  booking: ['appointment*', 'book', 'booking', 'booked', 'schedule', 'scheduling', 'walk in*', 'walkin*', 'new patient*', 'new client*', 'forms', 'reservation*', 'reserve'],
+  booking: [
+    'appointment*', 'book', 'booking', 'booked', 'schedule', 'scheduling', 'walk in*', 'walkin*', 'new patient*', 'new client*', 'forms', 'reservation*', 'reserve',
+    'drop off', 'dropoff', 'drop box', 'key drop', 'loaner*', 'shuttle', 'wait', 'waiting', 'first visit', 'arrive',
+  ],
   consultations: ['consultation*', 'consult', 'case review', 'case evaluation', 'contingency', 'retainer', 'no fee unless', 'initial meeting', 'free consultation'],
   dietary: ['allerg*', 'gluten*', 'vegan', 'vegetarian', 'dairy', 'nut free', 'peanut*', 'shellfish', 'kosher', 'halal', 'dietary', 'celiac'],
   private_events: ['private event*', 'private dining', 'private room*', 'private part*', 'catering', 'banquet*', 'buyout*', 'buy out*', 'large group*', 'large part*'],
