@@ -73,14 +73,20 @@ const createProposalSchema = z
   .strict()
   .meta({ id: 'CreateKnowledgeBaseProposal' });
 
-/** The crawled page's main text (the research's reference text where it has one, else the facts it found). */
-function pageText(report: ResearchReport): { title: string; content: string } {
-  const r = report as unknown as { pages?: { title?: string | null; text?: string; main_text?: string }[]; reference_documents?: { content?: string }[] };
-  const texts = [...(r.reference_documents ?? []).map((d) => d.content ?? ''), ...(r.pages ?? []).map((p) => p.text ?? p.main_text ?? '')].filter(Boolean);
+/**
+ * The crawled page's main text (research `pages[].text`, paragraphs with site chrome removed): the
+ * page asked for when the crawl has it, else every crawled page's; the facts found when no page has text.
+ */
+function pageText(report: ResearchReport, url: string): { title: string; content: string } {
+  const pages = (report.pages ?? []) as { url: string; title: string | null; text?: string[] | string }[];
+  const asText = (t: string[] | string | undefined) => (Array.isArray(t) ? t.join('\n\n') : (t ?? ''));
+  const same = (a: string) => a.replace(/\/+$/, '') === url.replace(/\/+$/, '') || a.replace(/\/+$/, '') === report.final_url.replace(/\/+$/, '');
+  const own = pages.find((p) => same(p.url) && asText(p.text));
+  const texts = own ? [asText(own.text)] : pages.map((p) => asText(p.text)).filter(Boolean);
   const p = report.profile;
-  const facts = [p.description?.value, ...p.services.map((s) => s.value), ...p.faqs.map((f) => `${f.value.question} ${f.value.answer}`), ...p.policies.map((x) => x.value)].filter(Boolean);
+  const facts = [p.description?.value, ...p.services.map((s) => s.value), ...p.faqs.map((f) => `${f.value.question} ${f.value.answer}`), ...p.policies.map((x) => x.value)].filter((x): x is string => !!x);
   const content = (texts.length ? texts : facts).join('\n\n').slice(0, KB_LIMITS.documentChars);
-  return { title: r.pages?.[0]?.title ?? p.name?.value ?? report.final_url, content };
+  return { title: own?.title ?? pages[0]?.title ?? p.name?.value ?? report.final_url, content };
 }
 
 export function knowledgeBaseRoutes(deps: { knowledgeBase: KnowledgeBaseService; proposals: KbProposalService; research: (url: string) => Promise<ResearchReport> }): RouteSpec[] {
@@ -129,7 +135,7 @@ export function knowledgeBaseRoutes(deps: { knowledgeBase: KnowledgeBaseService;
           } catch (err) {
             throw new ValidationError([{ field: 'url', issue: 'unreachable', message: (err as Error).message.slice(0, 300) }], 'The URL could not be crawled.');
           }
-          const page = pageText(report);
+          const page = pageText(report, body.url);
           if (!page.content) throw new ValidationError([{ field: 'url', issue: 'no_text', message: 'the page has no usable text' }], 'The URL has no usable text.');
           input = { title: body.title ?? page.title, content: page.content, source: 'url', source_url: body.url };
         } else input = body;
