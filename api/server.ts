@@ -16,8 +16,12 @@ async function main(): Promise<void> {
   const metrics = metricsPort === null ? undefined : createApiMetrics({ openStreams: () => core.eventStream.openStreams });
   let metricsServer: MetricsServer | undefined;
   if (metrics && metricsPort !== null) {
-    metricsServer = await serveMetrics(() => metrics.render(), metricsPort, config.metricsHost);
-    logger.info({ port: metricsServer.port }, 'metrics at /metrics');
+    // A taken port (another instance on this host) costs this instance its metrics, not its service.
+    metricsServer = await serveMetrics(() => metrics.render(), metricsPort, config.metricsHost).catch((err: Error) => {
+      logger.warn({ port: metricsPort, err: err.message }, 'metrics port unavailable; serving without /metrics (set WFW_METRICS_PORT per instance, or 0)');
+      return undefined;
+    });
+    if (metricsServer) logger.info({ port: metricsServer.port }, 'metrics at /metrics');
   }
 
   const { app } = createApi({

@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { bootstrap } from '../core/bootstrap';
@@ -5,6 +6,15 @@ import { MetricsServer, metricsPortFor, serveMetrics, WORKER_METRICS_PORT } from
 import { createWorkerMetrics } from '../core/metrics/worker-metrics';
 import { startBackgroundServices } from './background-services';
 import { WORKER_TUNING } from './worker-tuning';
+
+/** Whether 127.0.0.1:port can be bound now (the SDK exporter binds it inside the native runtime). */
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+}
 
 /** The worker process: wiring only. Workflows live in workflows/, I/O in activities/. */
 async function main(): Promise<void> {
@@ -19,14 +29,23 @@ async function main(): Promise<void> {
   const metrics = metricsPort === null ? undefined : createWorkerMetrics({ outbox: core.models.outbox });
   let metricsServer: MetricsServer | undefined;
   if (metrics && metricsPort !== null) {
+    // A taken port (another worker on this host) costs this worker its metrics, not its work.
     const sdkAddress = `127.0.0.1:${metricsPort + 1}`;
-    Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } });
+    let sdkInstalled = false;
     const sdkMetrics = async () => {
+      if (!sdkInstalled) return '';
       const res = await fetch(`http://${sdkAddress}/metrics`, { signal: AbortSignal.timeout(2000) });
       return res.ok ? res.text() : '';
     };
-    metricsServer = await serveMetrics(() => metrics.render(sdkMetrics), metricsPort, config.metricsHost);
-    logger.info({ port: metricsServer.port, sdk_exporter: sdkAddress }, 'metrics at /metrics');
+    metricsServer = await serveMetrics(() => metrics.render(sdkMetrics), metricsPort, config.metricsHost).catch((err: Error) => {
+      logger.warn({ port: metricsPort, err: err.message }, 'metrics port unavailable; working without /metrics (set WFW_METRICS_PORT per worker, or 0)');
+      return undefined;
+    });
+    if (metricsServer && (await portFree(metricsPort + 1))) {
+      Runtime.install({ telemetryOptions: { metrics: { prometheus: { bindAddress: sdkAddress } } } });
+      sdkInstalled = true;
+    } else if (metricsServer) logger.warn({ port: metricsPort + 1 }, 'port for the Temporal SDK exporter taken; /metrics serves ours only');
+    if (metricsServer) logger.info({ port: metricsServer.port, sdk_exporter: sdkInstalled ? sdkAddress : null }, 'metrics at /metrics');
   }
 
   const connection = await NativeConnection.connect({ address: config.temporal.address });
