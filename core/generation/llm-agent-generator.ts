@@ -86,8 +86,14 @@ function factsBrief(facts: BusinessFacts): Record<string, unknown> {
     team: facts.staff.map((s) => (s.role ? `${s.name} — ${s.role}` : s.name)),
     policies: facts.policies.map((p) => p.text),
     faqs: facts.faqs.map((f) => ({ question: f.question, answer: f.answer })),
+    // Sentences of the site on what callers ask (emergencies, service area, booking rules…), so the
+    // model's instructions do not contradict them; page texts stay in the knowledge base.
+    stated_on_website: facts.statements.slice(0, LLM_STATEMENTS).map((s) => ({ text: s.text, topics: s.topics })),
   };
 }
+
+/** Prose statements sent to the model; the knowledge base has them all. */
+const LLM_STATEMENTS = 60;
 
 function userMessage(input: GenerationInput, facts: BusinessFacts, values: PlaceholderValues, knowledge: KnowledgeBase): string {
   return JSON.stringify({
