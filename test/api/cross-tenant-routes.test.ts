@@ -181,5 +181,7 @@ describe('cross-tenant access on every route that takes an ID', () => {
     expect((await asA.get('/v2/do-not-call')).body.data).toEqual([expect.objectContaining({ number: dncNumber, reason: 'alpha customer asked' })]);
     expect((await asA.get(`/v2/call-batches/${callBatch.body.id}`)).body.status).toBe('running');
     await asA.post(`/v2/call-batches/${callBatch.body.id}/cancel`);
+    // Ended before the worker stops, so no batch workflow is left running on this test's queue.
+    await until('the batch to end', async () => (await asA.get(`/v2/call-batches/${callBatch.body.id}`)).body.status === 'canceled');
   });
 });
