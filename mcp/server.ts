@@ -7,12 +7,13 @@ import { callTools } from './tools/call-tools';
 import { operationTools } from './tools/operation-tools';
 import { researchTools } from './tools/research-tools';
 import { webhookTools } from './tools/webhook-tools';
+import { knowledgeBaseTools } from './tools/knowledge-base-tools';
 
 export const SERVER_NAME = 'workforcewave';
 export const SERVER_VERSION = '0.1.0';
 
 /** Every tool, in the order hosts list them. Knowledge-base tools wait for the knowledge-base issue. */
-export const ALL_TOOLS: ToolDefinition[] = [...agentTools, ...operationTools, ...researchTools, ...callTools, ...webhookTools, ...accountTools];
+export const ALL_TOOLS: ToolDefinition[] = [...agentTools, ...operationTools, ...researchTools, ...callTools, ...webhookTools, ...accountTools, ...knowledgeBaseTools];
 
 const INSTRUCTIONS = [
   'Workforce Wave creates and runs phone voice agents for businesses.',

@@ -20,7 +20,7 @@ const STDIO_ENTRY = path.join(ROOT, 'dist/mcp/stdio.js');
 const TOOL_NAMES = [
   'provision_agent', 'provision_agents', 'get_agent', 'list_agents', 'update_agent', 'get_operation', 'cancel_operation', 'get_batch',
   'scout_research', 'list_templates', 'list_calls', 'get_call_transcript', 'get_extractions', 'place_call', 'run_test_call',
-  'get_balance', 'list_webhooks', 'create_webhook',
+  'get_balance', 'list_webhooks', 'create_webhook', 'sync_knowledge_base', 'propose_kb_update', 'approve_kb_proposal',
 ].sort();
 
 const TEST_CALL = [
@@ -111,7 +111,7 @@ describe('MCP server: the tool set', () => {
     }
     const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
     // Spending credit or placing a call is never read-only; mutating tools take an idempotency key.
-    for (const name of ['place_call', 'run_test_call', 'provision_agent', 'provision_agents', 'update_agent', 'cancel_operation', 'create_webhook']) {
+    for (const name of ['place_call', 'run_test_call', 'provision_agent', 'provision_agents', 'update_agent', 'cancel_operation', 'create_webhook', 'sync_knowledge_base', 'propose_kb_update', 'approve_kb_proposal']) {
       expect(byName[name].annotations?.readOnlyHint).toBe(false);
       expect(byName[name].inputSchema.properties).toHaveProperty('idempotency_key');
     }
@@ -123,6 +123,48 @@ describe('MCP server: the tool set', () => {
     expect([...mcpConstants.PLATFORMS]).toEqual([...PLATFORM_NAMES]);
     expect([...mcpConstants.AGENT_STATUSES]).toEqual([...AGENT_STATUSES]);
     expect([...mcpConstants.CALL_STATUSES]).toEqual([...CALL_STATUSES]);
+  });
+});
+
+describe('MCP server: knowledge-base tools', () => {
+  it('over HTTP: a caller question the agent could not answer becomes a proposal; approving it makes a new version and syncs it', async () => {
+    const accepted = await call(http, 'provision_agent', { name: 'Parking Desk', platform: 'local', business_url: site.url, template_id: 'dental_receptionist', idempotency_key: 'kb-tools-agent' });
+    const { operation_id, agent_id } = accepted.structuredContent;
+    await until('the agent', async () => {
+      const r = await call(http, 'get_operation', { operation_id, wait_seconds: 30 }, { timeout: 60_000 });
+      return r.structuredContent.settled ? r : undefined;
+    });
+    const turns = [
+      { role: 'agent', text: 'Thanks for calling, how can I help?' },
+      { role: 'caller', text: 'Is there parking near your office?' },
+      { role: 'agent', text: 'I am sorry, I do not have information about parking. I can take a message for the team.' },
+    ];
+    const testCall = await call(http, 'run_test_call', { agent_id, turns });
+    const callId = testCall.structuredContent.id;
+    await until('the test call', async () => {
+      const r = await call(http, 'get_extractions', { call_id: callId });
+      return !r.isError && r.structuredContent.status !== 'pending' ? r : undefined;
+    });
+
+    const proposed = await call(http, 'propose_kb_update', { agent_id, call_ids: [callId] });
+    expect(proposed.isError).toBeFalsy();
+    expect(proposed.structuredContent).toMatchObject({ id: expect.stringMatching(/^kbp_/), status: 'pending' });
+    const changes = proposed.structuredContent.changes;
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes[0].evidence[0]).toMatchObject({ call_id: callId, quote: expect.stringContaining('parking') });
+
+    const filled = changes.map((c: Record<string, unknown>) => (c.needs_answer ? { ...c, after: 'Free parking behind the building.', needs_answer: false } : c));
+    const approved = await call(http, 'approve_kb_proposal', { agent_id, proposal_id: proposed.structuredContent.id, changes: filled });
+    expect(approved.isError).toBeFalsy();
+    expect(approved.structuredContent).toMatchObject({ status: 'approved', applied_version: expect.any(Number) });
+
+    const sync = await call(http, 'sync_knowledge_base', { agent_id });
+    expect(sync.isError).toBeFalsy();
+    const done = await until('the sync', async () => {
+      const r = await call(http, 'get_operation', { operation_id: sync.structuredContent.operation_id, wait_seconds: 30 }, { timeout: 60_000 });
+      return r.structuredContent.settled ? r : undefined;
+    });
+    expect(done.structuredContent.status).toBe('succeeded');
   });
 });
 
