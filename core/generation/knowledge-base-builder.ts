@@ -68,11 +68,20 @@ function statementsFor(facts: BusinessFacts, topics: readonly string[], shown: s
   return facts.statements.filter((s) => s.topics.some((t) => topics.includes(t)) && !already.includes(s.text.toLowerCase()));
 }
 
+/**
+ * "Emergency repairs 24 hours a day" and "cancel at least 24 hours ahead" mention hours without
+ * being the opening hours: a sentence is about them when it gives times and is about nothing else.
+ */
+const NOT_OPENING_HOURS = ['emergency', 'cancellation', 'late', 'holding'];
+export function isOpeningHours(s: StatementFact): boolean {
+  return s.topics.includes('hours') && !s.topics.some((t) => NOT_OPENING_HOURS.includes(t)) && hasTimeOfDay(s.text);
+}
+
 /** Whether anything on the crawled pages speaks of the section's subject. */
 function speaksOf(facts: BusinessFacts, section: { key: string; title: string }): boolean {
   const topics = proseTopicsFor(section);
   // "Open" is said of many things; only times of day make a sentence about the opening hours.
-  if (section.key === 'hours') return facts.statements.some((s) => s.topics.includes('hours') && !s.topics.includes('emergency') && hasTimeOfDay(s.text));
+  if (section.key === 'hours') return facts.statements.some(isOpeningHours);
   return facts.statements.some((s) => s.topics.some((t) => topics.includes(t)));
 }
 
@@ -93,7 +102,7 @@ function content(lines: string[], sources: string[]): SectionContent | null {
 }
 
 /** The FAQs, policies and (optionally) services that talk about a topic, under small headings. */
-function topicContent(facts: BusinessFacts, topic: Topic, opts: { services?: boolean; lead?: SectionContent | null; prose?: readonly string[]; exclude?: readonly string[] } = {}): SectionContent | null {
+function topicContent(facts: BusinessFacts, topic: Topic, opts: { services?: boolean; lead?: SectionContent | null; prose?: readonly string[]; exclude?: readonly string[]; keep?: (s: StatementFact) => boolean } = {}): SectionContent | null {
   const pattern = TOPICS[topic];
   const services = opts.services ? facts.services.filter((s) => pattern.test(s.text)) : [];
   const policies = facts.policies.filter((p) => pattern.test(p.text));
@@ -107,7 +116,7 @@ function topicContent(facts: BusinessFacts, topic: Topic, opts: { services?: boo
   push('Related services:', bullet(services));
   push('From the business\'s policies:', bullet(policies));
   push('From the business\'s FAQ:', faqLines(faqs));
-  const statements = statementsFor(facts, opts.prose ?? SECTION_PROSE_TOPICS[topic] ?? [], lines).filter((s) => !s.topics.some((t) => opts.exclude?.includes(t)));
+  const statements = statementsFor(facts, opts.prose ?? SECTION_PROSE_TOPICS[topic] ?? [], lines).filter((s) => !s.topics.some((t) => opts.exclude?.includes(t)) && (opts.keep?.(s) ?? true));
   push('Stated on the business\'s website:', bullet(statements));
   return content(lines, [...(opts.lead?.sources ?? []), ...sourcesOf([...services, ...policies, ...faqs, ...statements])]);
 }
@@ -150,10 +159,10 @@ const FILLERS: Record<string, Filler> = {
         }
       : null;
     // "Emergency repairs 24 hours a day" is about emergencies, not the opening hours.
-    if (lead) return topicContent(f, 'hours', { lead, exclude: ['emergency'] });
+    if (lead) return topicContent(f, 'hours', { lead, exclude: NOT_OPENING_HOURS, keep: (st) => hasTimeOfDay(st.text) });
     // Without a schedule an FAQ that merely says "open" is not worth a document of its own, but
     // hours the site states in a sentence ("Open Monday to Friday, 8 to 5") are the schedule.
-    const stated = f.statements.filter((st) => st.topics.includes('hours') && !st.topics.includes('emergency') && hasTimeOfDay(st.text));
+    const stated = f.statements.filter((st) => isOpeningHours(st));
     return content(bullet(stated), sourcesOf(stated));
   },
   location: (f) => topicContent(f, 'location', { lead: f.address ? { lines: [`Address: ${f.address.text}`], sources: [f.address.source_url] } : null }),

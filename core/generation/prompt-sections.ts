@@ -3,7 +3,7 @@ import { fillPlaceholders, type PlaceholderValues } from '../templates/template-
 import type { GenerationInput } from './agent-generator';
 import type { BusinessFacts } from './business-facts';
 import { emergencyNumberFor } from './emergency-number';
-import { hasTimeOfDay, type MissingSection } from './knowledge-base-builder';
+import { isOpeningHours, type MissingSection } from './knowledge-base-builder';
 import { summarizeWeeklyHours } from './opening-hours-format';
 import { fenced, WEBSITE_DATA_NOTICE } from './website-data-fence';
 
@@ -134,9 +134,9 @@ export function renderUnknowns(facts: BusinessFacts, missing: MissingSection[]):
   return heading('What you don\'t know', lines);
 }
 
-/** Whether the knowledge base has a section on `key` filled from what the site says in prose. */
-function knownFromProse(facts: BusinessFacts, topic: string): boolean {
-  return facts.statements.some((s) => s.topics.includes(topic) && !s.topics.includes('emergency') && hasTimeOfDay(s.text));
+/** Whether the site states its opening hours in a sentence (the knowledge base then has them). */
+function knownFromProse(facts: BusinessFacts, topic: 'hours'): boolean {
+  return topic === 'hours' && facts.statements.some(isOpeningHours);
 }
 
 export function renderTemplateSections(template: Template, values: PlaceholderValues): string {

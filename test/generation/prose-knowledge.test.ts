@@ -78,3 +78,14 @@ test('reference documents are capped in number', async () => {
   const config = await generate(report);
   expect(config.knowledge_base.filter((d) => d.key.startsWith('page:'))).toHaveLength(MAX_REFERENCE_DOCUMENTS);
 });
+
+test('hours stated only in a sentence fill the hours section; mentions of "24 hours" that are not opening hours do not', async () => {
+  const without = await generate(valleyAir({ statements: [statement('Please cancel at least 24 hours ahead, by 5 pm.', ['hours', 'cancellation'])] }));
+  expect(without.system_prompt).toMatch(/no information about: [^\n]*the opening hours/);
+  expect(without.knowledge_base.find((d) => d.key === 'hours')?.content).toContain('No information about business hours');
+
+  const config = await generate(valleyAir({ statements: [statement('The office is open Monday to Friday, 7 am to 5:30 pm.', ['hours'])] }));
+  expect(config.knowledge_base.find((d) => d.key === 'hours')?.content).toContain('- The office is open Monday to Friday, 7 am to 5:30 pm.');
+  expect(config.system_prompt).not.toMatch(/no information about: [^\n]*opening hours/);
+  expect(config.system_prompt).toContain('The opening hours are known only as the website states them in words');
+});
