@@ -99,7 +99,7 @@ export class KnowledgeBaseService {
       title: d.title,
       content: d.content,
       source: 'research',
-      source_url: agent.business_url,
+      source_url: (d as { source_url?: string }).source_url ?? agent.business_url,
       updated_at: at,
     }));
     await insertOnce(this.deps.versions, {
