@@ -96,7 +96,7 @@ describe('knowledge base', () => {
     expect((await c.get(`${kbPath()}/versions?limit=2`)).body).toMatchObject({ has_more: true, data: [{ version: 5 }, { version: 4 }] });
     // A sync pushes the newest version at push time: two changes in quick succession (delete, then
     // rollback) may be served by one push. Each version is announced at most once, in order, ending at 5.
-    const versions = (await syncedEvents()).map((e: { data: { version: number } }) => e.data.version);
+    const versions = (await syncedEvents()).map((e) => (e.data as { version: number }).version);
     expect(versions.length).toBeGreaterThanOrEqual(3);
     expect(versions[versions.length - 1]).toBe(5);
     for (let i = 1; i < versions.length; i++) expect(versions[i]).toBeGreaterThan(versions[i - 1]);
