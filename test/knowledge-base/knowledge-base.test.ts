@@ -65,10 +65,17 @@ describe('knowledge base', () => {
     expect(added.body.knowledge_base.version).toBe(2);
     expect(added.body.sync_operation_id).toMatch(/^op_/);
     await until('version 2 synced', async () => (await c.get(kbPath())).body.synced_version === 2);
-    const operation = (await c.get(`/v2/operations/${added.body.sync_operation_id}`)).body;
+    // synced_version moves in the sync's last step; the operation and the event settle with it, not before it.
+    const operation = await until('the sync operation to end', async () => {
+      const op = (await c.get(`/v2/operations/${added.body.sync_operation_id}`)).body;
+      return op.status === 'running' || op.status === 'pending' ? undefined : op;
+    });
     expect(operation).toMatchObject({ type: 'agent.kb_sync', status: 'succeeded' });
     expect((await localAgent())!.knowledge_base.map((d: { title: string }) => d.title)).toContain('Parking');
-    const events = await syncedEvents();
+    const events = await until('kb.synced', async () => {
+      const list = await syncedEvents();
+      return list.length > 0 ? list : undefined;
+    });
     expect(events).toHaveLength(1);
     expect(events[0].data).toMatchObject({ agent_id: agentId, doc_id: docId, version: 2 });
 
