@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { PlatformCall } from '../calls/call-types';
 import { elevenLabsConversation, normaliseElevenLabsConversation } from '../calls/notifications/elevenlabs-notifications';
@@ -135,8 +136,14 @@ function dedupeTag(token: string): string {
 function documentPrefix(token: string): string {
   return `[wfw ${token}/`;
 }
+/**
+ * The name carries a hash of the content: an edited document gets a new name, so the knowledge-base
+ * sync creates a new document for it instead of finding (and keeping) the old text under its old
+ * name, while a retry of the same version finds the documents the first attempt made.
+ */
 function documentName(token: string, doc: KnowledgeDocument): string {
-  return `${documentPrefix(token)}${doc.key}] ${doc.title}`;
+  const digest = createHash('sha256').update(doc.content).digest('hex').slice(0, 12);
+  return `${documentPrefix(token)}${doc.key}#${digest}] ${doc.title}`;
 }
 const OUR_DOCUMENT = /^\[wfw [^\]/]+\//;
 
@@ -157,7 +164,7 @@ export class ElevenLabsPlatformAdapter implements PlatformAdapter {
       const detail = await http.send({ method: 'GET', path: `/v1/convai/agents/${encodeSegment(existing)}` }, agentDetail);
       return this.deployed(existing, knowledgeIds(detail));
     }
-    const documents = await this.ensureDocuments(http, deployment);
+    const { documents } = await this.ensureDocuments(http, deployment);
     const created = await http.send(
       {
         method: 'POST',
@@ -176,12 +183,17 @@ export class ElevenLabsPlatformAdapter implements PlatformAdapter {
     return this.deployed(created.agent_id, documents.map((d) => d.id));
   }
 
+  /**
+   * The swap: the new version's documents are created first (or found, on a retry), then one PATCH
+   * points the agent at them, and only then are the documents it no longer uses deleted. A failure
+   * before or during the PATCH leaves the agent on its old documents, all still there.
+   */
   async updateAgent(credentials: PlatformCredentials, platformAgentId: string, deployment: AgentDeployment): Promise<DeployedAgent> {
     const http = this.http(credentials);
     const path = `/v1/convai/agents/${encodeSegment(platformAgentId)}`;
     const before = await http.sendOrNull({ method: 'GET', path }, agentDetail);
     if (!before) throw new PlatformError('elevenlabs', 'not_found', `elevenlabs agent ${platformAgentId} does not exist`, false, 404);
-    const documents = await this.ensureDocuments(http, deployment);
+    const { documents, listed } = await this.ensureDocuments(http, deployment);
     await http.send(
       {
         method: 'PATCH',
@@ -198,11 +210,22 @@ export class ElevenLabsPlatformAdapter implements PlatformAdapter {
       ignoredBody,
     );
     // Only after the agent stopped referencing them: ElevenLabs refuses to delete a document in use.
+    // Besides the ones the agent used before, this collects documents an earlier failed sync
+    // created but never attached (they carry the agent's prefix too).
     const kept = new Set(documents.map((d) => d.id));
-    const stale = (before.conversation_config?.agent?.prompt?.knowledge_base ?? []).filter(
-      (d) => !kept.has(d.id) && OUR_DOCUMENT.test(d.name ?? ''),
-    );
-    for (const doc of stale) await this.deleteDocument(http, doc.id);
+    const stale = new Map<string, string>();
+    for (const d of before.conversation_config?.agent?.prompt?.knowledge_base ?? []) {
+      if (OUR_DOCUMENT.test(d.name ?? '')) stale.set(d.id, d.name ?? '');
+    }
+    for (const d of listed) stale.set(d.id, d.name);
+    for (const id of stale.keys()) {
+      if (kept.has(id)) continue;
+      try {
+        await this.deleteDocument(http, id);
+      } catch {
+        // The new version is already serving; a document left behind is collected by the next sync.
+      }
+    }
     return this.deployed(platformAgentId, documents.map((d) => d.id));
   }
 
@@ -377,24 +400,26 @@ export class ElevenLabsPlatformAdapter implements PlatformAdapter {
     return null;
   }
 
-  /** Creates the operation's documents, reusing any an earlier attempt already made. */
-  private async ensureDocuments(http: ProviderHttp, deployment: AgentDeployment): Promise<StoredDocument[]> {
-    if (deployment.knowledge_base.length === 0) return [];
-    const existing = new Map<string, string>();
+  /**
+   * Creates the deployment's documents, reusing any an earlier attempt already made with the same
+   * content. Also returns every document of this operation the list showed (old versions included),
+   * which updateAgent clears out after the swap.
+   */
+  private async ensureDocuments(http: ProviderHttp, deployment: AgentDeployment): Promise<{ documents: StoredDocument[]; listed: StoredDocument[] }> {
+    const prefix = documentPrefix(deployment.dedupe_token);
+    const listed: StoredDocument[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const result = await http.send(
-        {
-          method: 'GET',
-          path: '/v1/convai/knowledge-base',
-          query: { search: documentPrefix(deployment.dedupe_token), page_size: PAGE_SIZE, cursor },
-        },
+        { method: 'GET', path: '/v1/convai/knowledge-base', query: { search: prefix, page_size: PAGE_SIZE, cursor } },
         knowledgePage,
       );
-      for (const doc of result.documents) existing.set(doc.name, doc.id);
+      // "Starts with" is what the search promises; checking again keeps a looser match from costing a deletion.
+      listed.push(...result.documents.filter((d) => d.name.startsWith(prefix)));
       if (!result.has_more || !result.next_cursor) break;
       cursor = result.next_cursor;
     }
+    const existing = new Map(listed.map((d) => [d.name, d.id]));
     const documents: StoredDocument[] = [];
     for (const doc of deployment.knowledge_base) {
       const name = documentName(deployment.dedupe_token, doc);
@@ -409,7 +434,7 @@ export class ElevenLabsPlatformAdapter implements PlatformAdapter {
       );
       documents.push({ id: created.id, name: created.name });
     }
-    return documents;
+    return { documents, listed };
   }
 
   private async deleteDocument(http: ProviderHttp, id: string): Promise<void> {

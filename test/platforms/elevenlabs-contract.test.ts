@@ -50,8 +50,9 @@ describe('ElevenLabs adapter against the documented API contract', () => {
 
     const docBodies = fake.server.matching('POST', KB_TEXT).map((r) => r.json);
     expect(docBodies).toEqual([
-      { text: 'Mon-Fri 8am-6pm, Sat 9am-1pm.', name: '[wfw op_01j9zq6k8m3v4w5x6y7z8a9b0c/hours] Opening hours' },
-      { text: 'Cleanings, fillings, whitening, implants.', name: '[wfw op_01j9zq6k8m3v4w5x6y7z8a9b0c/services] Services' },
+      // The operation's prefix, the document's key and a hash of its content, then its title.
+      { text: 'Mon-Fri 8am-6pm, Sat 9am-1pm.', name: expect.stringMatching(/^\[wfw op_01j9zq6k8m3v4w5x6y7z8a9b0c\/hours#[0-9a-f]{12}\] Opening hours$/) },
+      { text: 'Cleanings, fillings, whitening, implants.', name: expect.stringMatching(/^\[wfw op_01j9zq6k8m3v4w5x6y7z8a9b0c\/services#[0-9a-f]{12}\] Services$/) },
     ]);
 
     const create = fake.server.last('POST', CREATE);
@@ -129,7 +130,7 @@ describe('ElevenLabs adapter against the documented API contract', () => {
         agent: {
           first_message: 'Hola, ¿en qué puedo ayudarle?',
           language: 'es',
-          prompt: { prompt: 'New prompt.', knowledge_base: [{ type: 'text', id: updated.knowledge_base_ids[0], name: '[wfw op_update_1/hours] Opening hours' }] },
+          prompt: { prompt: 'New prompt.', knowledge_base: [{ type: 'text', id: updated.knowledge_base_ids[0], name: expect.stringMatching(/^\[wfw op_update_1\/hours#[0-9a-f]{12}\] Opening hours$/) }] },
         },
         // Non-English agents need a multilingual TTS model.
         tts: { model_id: 'eleven_flash_v2_5' },

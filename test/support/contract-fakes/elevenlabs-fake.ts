@@ -210,6 +210,15 @@ export class ElevenLabsFake {
     return this.server.stop();
   }
 
+  /** What the agent answers from now: the documents its prompt references, with their text. */
+  servedDocuments(agentId: string): { name: string; text: string }[] {
+    const refs = this.agents.get(agentId)?.conversation_config.agent?.prompt?.knowledge_base ?? [];
+    return refs.map((ref) => {
+      const doc = this.documents.get(ref.id);
+      return { name: doc?.name ?? ref.name, text: doc?.text ?? '' };
+    });
+  }
+
   private createDocument(req: RecordedRequest): FakeReply {
     const body = expectJson(req, createTextDocumentBody);
     const doc = { id: `doc_${randomBytes(8).toString('hex')}`, name: body.name ?? 'Untitled', text: body.text };
