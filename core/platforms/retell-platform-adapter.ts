@@ -5,6 +5,7 @@ import { normaliseRetellCall, RETELL_CALL_ID_KEY, retellCall } from '../calls/no
 import {
   AgentDeployment,
   DeployedAgent,
+  KnowledgeDocument,
   OutboundCallRequest,
   PhoneAttachment,
   PlacedCall,
@@ -20,8 +21,9 @@ import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
  * Create/List/Delete Knowledge Base, Get/Import/Update Phone Number) and the official SDK generated
  * from it (github.com/RetellAI/retell-typescript-sdk, api.md). Auth: `Authorization: Bearer <key>`.
  *   POST   /create-knowledge-base   multipart: knowledge_base_name (< 40 chars),
- *                                  knowledge_base_texts = JSON [{title, text}] -> 201 {knowledge_base_id, knowledge_base_name}
- *   GET    /list-knowledge-bases    -> [{knowledge_base_id, knowledge_base_name}]
+ *                                  knowledge_base_texts = JSON [{title, text}] -> 201 {knowledge_base_id, knowledge_base_name, status}
+ *   GET    /list-knowledge-bases    -> [{knowledge_base_id, knowledge_base_name, status}]
+ *   GET    /get-knowledge-base/{knowledge_base_id} -> {knowledge_base_id, status: in_progress | complete | error}
  *   DELETE /delete-knowledge-base/{knowledge_base_id}
  *   POST   /create-retell-llm       {general_prompt, begin_message, knowledge_base_ids, default_dynamic_variables} -> 201 {llm_id}
  *   GET    /v2/list-retell-llms     ?limit&sort_order -> {items: [{llm_id, default_dynamic_variables}], has_more, pagination_key}
@@ -60,6 +62,8 @@ const DEDUPE_VARIABLE = 'wfw_dedupe_token';
 const LIST_LIMIT = 100;
 /** An orphan LLM from a crashed attempt is among the newest; a few pages cover any realistic retry. */
 const LLM_PAGES = 3;
+/** Status checks of a new knowledge base before the swap gives up for now (250 ms doubling: about 8 s). */
+const INDEX_POLLS = 5;
 
 /** The `language` values create-agent accepts, in the reference's order (the first of each language is its default region). */
 const RETELL_LANGUAGES = (
@@ -77,7 +81,12 @@ export function retellLanguage(tag: string): string {
   return RETELL_LANGUAGES.find((l) => l.split('-')[0] === primary) ?? 'multi';
 }
 
-const knowledgeBase = z.object({ knowledge_base_id: z.string(), knowledge_base_name: z.string() });
+const knowledgeBase = z.object({
+  knowledge_base_id: z.string(),
+  knowledge_base_name: z.string(),
+  // in_progress, complete, error, refreshing_in_progress (an indexed base being refreshed): a string, so a new status does not break parsing.
+  status: z.string().nullish(),
+});
 const knowledgeBases = z.array(knowledgeBase);
 const llm = z.object({
   llm_id: z.string(),
@@ -99,10 +108,29 @@ function nameMarker(token: string): string {
 function agentName(deployment: AgentDeployment): string {
   return `${deployment.name} ${nameMarker(deployment.dedupe_token)}`;
 }
-/** One knowledge base per operation; names are capped, so a long token is replaced by its hash. */
-function knowledgeBaseName(token: string): string {
+/**
+ * One knowledge base per operation and content: `wfw-<token hash>-<content hash>` (33 characters,
+ * under Retell's 40). The content hash makes an edited knowledge base a new one, so a sync never
+ * finds the previous version's base and keeps serving it; the token hash, a fixed prefix, lets us
+ * find every base of the operation (old versions, a failed sync's leftovers) to clean up.
+ */
+function knowledgeBasePrefix(token: string): string {
+  return `wfw-${createHash('sha256').update(token).digest('hex').slice(0, 12)}-`;
+}
+function knowledgeBaseName(token: string, documents: readonly KnowledgeDocument[]): string {
+  const content = createHash('sha256')
+    .update(JSON.stringify(documents.map((d) => [d.title, d.content])))
+    .digest('hex')
+    .slice(0, 16);
+  return `${knowledgeBasePrefix(token)}${content}`;
+}
+/** The name bases had before content hashes (one per operation); still ours to find and remove. */
+function legacyKnowledgeBaseName(token: string): string {
   const plain = `wfw-${token}`;
   return plain.length <= KNOWLEDGE_BASE_NAME_MAX ? plain : `wfw-${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+}
+function isOperationKnowledgeBase(token: string, name: string): boolean {
+  return name.startsWith(knowledgeBasePrefix(token)) || name === legacyKnowledgeBaseName(token);
 }
 
 /** The events our notification reader turns into call starts and ends. */
@@ -116,10 +144,11 @@ function webhookFields(deployment: AgentDeployment): Record<string, unknown> {
 export class RetellPlatformAdapter implements PlatformAdapter {
   readonly name = 'retell' as const;
 
-  constructor(private readonly options: { timeoutMs?: number } = {}) {}
+  /** indexPollMs: the first wait between status checks of a new knowledge base (doubling); tests shorten it. */
+  constructor(private readonly options: { timeoutMs?: number; indexPollMs?: number } = {}) {}
 
   /**
-   * The agent by the token in its name, with the operation's knowledge base (named by the token);
+   * The agent by the token in its name, with the operation's knowledge bases (named by the token);
    * deleting the agent also deletes its LLM. Not found: an LLM or knowledge base an attempt made
    * before it crashed ahead of create-agent (no agent to hang them on) is left for the next
    * create with the same token to reuse, not removed here.
@@ -129,8 +158,8 @@ export class RetellPlatformAdapter implements PlatformAdapter {
     const agentId = await this.findAgent(http, dedupeToken);
     if (!agentId) return null;
     const bases = await http.send({ method: 'GET', path: '/list-knowledge-bases' }, knowledgeBases);
-    const base = bases.find((kb) => kb.knowledge_base_name === knowledgeBaseName(dedupeToken));
-    return this.deployed(agentId, base ? [base.knowledge_base_id] : []);
+    const ours = bases.filter((kb) => isOperationKnowledgeBase(dedupeToken, kb.knowledge_base_name));
+    return this.deployed(agentId, ours.map((kb) => kb.knowledge_base_id));
   }
 
   async createAgent(credentials: PlatformCredentials, deployment: AgentDeployment): Promise<DeployedAgent> {
@@ -160,6 +189,12 @@ export class RetellPlatformAdapter implements PlatformAdapter {
     return this.deployed(created.agent_id, knowledgeIds);
   }
 
+  /**
+   * The swap: a knowledge base for the new content is created (or found, on a retry), the agent's
+   * voice settings are updated, and then one update-retell-llm points the LLM at the new base.
+   * Only after that are the operation's other bases deleted. A failure before the LLM update leaves
+   * the LLM on its old base, which still exists.
+   */
   async updateAgent(credentials: PlatformCredentials, platformAgentId: string, deployment: AgentDeployment): Promise<DeployedAgent> {
     const http = this.http(credentials);
     const current = await http.sendOrNull({ method: 'GET', path: `/get-agent/${encodeSegment(platformAgentId)}` }, agent);
@@ -170,15 +205,8 @@ export class RetellPlatformAdapter implements PlatformAdapter {
     }
     const before = await http.send({ method: 'GET', path: `/get-retell-llm/${encodeSegment(llmId)}` }, llm);
     const knowledge = await this.ensureKnowledgeBase(http, deployment, true);
+    if (knowledge.current) await this.awaitIndexed(http, knowledge.current);
     const knowledgeIds = knowledge.current ? [knowledge.current] : [];
-    await http.send(
-      {
-        method: 'PATCH',
-        path: `/update-retell-llm/${encodeSegment(llmId)}`,
-        body: { json: { general_prompt: deployment.system_prompt, begin_message: deployment.first_message, knowledge_base_ids: knowledgeIds } },
-      },
-      llm,
-    );
     await http.send(
       {
         method: 'PATCH',
@@ -194,12 +222,52 @@ export class RetellPlatformAdapter implements PlatformAdapter {
       },
       agent,
     );
-    // Knowledge bases that we made and the LLM no longer uses; anything else on the account is left alone.
+    await http.send(
+      {
+        method: 'PATCH',
+        path: `/update-retell-llm/${encodeSegment(llmId)}`,
+        body: { json: { general_prompt: deployment.system_prompt, begin_message: deployment.first_message, knowledge_base_ids: knowledgeIds } },
+      },
+      llm,
+    );
+    // Bases that we made and the LLM no longer uses, and this operation's bases a failed sync left
+    // unattached; anything else on the account is left alone.
+    const stale = new Set<string>();
     const ours = new Set(knowledge.all.filter((kb) => kb.knowledge_base_name.startsWith('wfw-')).map((kb) => kb.knowledge_base_id));
-    for (const id of before.knowledge_base_ids ?? []) {
-      if (id !== knowledge.current && ours.has(id)) await this.deleteKnowledgeBase(http, id);
+    for (const id of before.knowledge_base_ids ?? []) if (ours.has(id)) stale.add(id);
+    for (const kb of knowledge.all) if (isOperationKnowledgeBase(deployment.dedupe_token, kb.knowledge_base_name)) stale.add(kb.knowledge_base_id);
+    for (const id of stale) {
+      if (id === knowledge.current) continue;
+      try {
+        await this.deleteKnowledgeBase(http, id);
+      } catch {
+        // The new base is already serving; one left behind carries the prefix and goes with the next sync.
+      }
     }
     return this.deployed(platformAgentId, knowledgeIds);
+  }
+
+  /**
+   * Retell indexes a new base asynchronously (status in_progress, then complete). Swapping the LLM
+   * to a base still indexing would leave callers without answers meanwhile, so the swap waits a
+   * little, then gives up retryably: the activity's next attempt finds the same base by name.
+   */
+  private async awaitIndexed(http: ProviderHttp, id: string): Promise<void> {
+    let waitMs = this.options.indexPollMs ?? 250;
+    for (let attempt = 0; ; attempt++) {
+      const base = await http.send({ method: 'GET', path: `/get-knowledge-base/${encodeSegment(id)}` }, knowledgeBase);
+      if (base.status !== 'in_progress' && base.status !== 'error') return;
+      if (base.status === 'error') {
+        // Deleted so that a later sync of the same content makes a fresh base rather than finding this one.
+        await this.deleteKnowledgeBase(http, id);
+        throw new PlatformError('retell', 'invalid_request', `retell could not index knowledge base ${id}`, false);
+      }
+      if (attempt >= INDEX_POLLS) {
+        throw new PlatformError('retell', 'unavailable', `retell knowledge base ${id} is still being indexed`, true);
+      }
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      waitMs *= 2;
+    }
   }
 
   async deleteAgent(credentials: PlatformCredentials, deployed: DeployedAgent): Promise<void> {
@@ -348,8 +416,8 @@ export class RetellPlatformAdapter implements PlatformAdapter {
     create: boolean,
   ): Promise<{ current: string | null; all: z.infer<typeof knowledgeBases> }> {
     const all = await http.send({ method: 'GET', path: '/list-knowledge-bases' }, knowledgeBases);
-    const name = knowledgeBaseName(deployment.dedupe_token);
-    const found = all.find((kb) => kb.knowledge_base_name === name);
+    const name = knowledgeBaseName(deployment.dedupe_token, deployment.knowledge_base);
+    const found = deployment.knowledge_base.length > 0 ? all.find((kb) => kb.knowledge_base_name === name) : undefined;
     if (found) return { current: found.knowledge_base_id, all };
     if (!create || deployment.knowledge_base.length === 0) return { current: null, all };
     const form = new FormData();

@@ -166,6 +166,7 @@ export class RetellFake {
       [
         { method: 'POST', path: /^\/create-knowledge-base$/, handle: (req) => this.createKnowledgeBase(req) },
         { method: 'GET', path: /^\/list-knowledge-bases$/, handle: (req) => this.listKnowledgeBases(req) },
+        { method: 'GET', path: /^\/get-knowledge-base\/([^/]+)$/, handle: (req, [id]) => this.getKnowledgeBase(req, id!) },
         { method: 'DELETE', path: /^\/delete-knowledge-base\/([^/]+)$/, handle: (req, [id]) => this.deleteKnowledgeBase(req, id!) },
         { method: 'POST', path: /^\/create-retell-llm$/, handle: (req) => this.createLlm(req) },
         { method: 'GET', path: /^\/v2\/list-retell-llms$/, handle: (req) => this.listLlms(req) },
@@ -230,6 +231,31 @@ export class RetellFake {
     const kb: FakeRetellKnowledgeBase = { knowledge_base_id: this.id('knowledge_base'), knowledge_base_name: name, status: 'in_progress', texts };
     this.knowledgeBases.set(kb.knowledge_base_id, kb);
     return { status: 201, body: { knowledge_base_id: kb.knowledge_base_id, knowledge_base_name: kb.knowledge_base_name, status: kb.status } };
+  }
+
+  /**
+   * Retell indexes a new base asynchronously: it is `in_progress` until this many reads of it
+   * (get-knowledge-base) have happened, then `complete`. 0 (the default) completes on the first read.
+   */
+  indexingReads = 0;
+  private readonly reads = new Map<string, number>();
+
+  private getKnowledgeBase(req: RecordedRequest, id: string): FakeReply {
+    expectNoBody(req);
+    expectQuery(req, []);
+    const kb = this.knowledgeBases.get(id);
+    if (!kb) return error(404, 'Knowledge base not found');
+    const reads = (this.reads.get(id) ?? 0) + 1;
+    this.reads.set(id, reads);
+    if (kb.status === 'in_progress' && reads > this.indexingReads) kb.status = 'complete';
+    return { status: 200, body: { knowledge_base_id: kb.knowledge_base_id, knowledge_base_name: kb.knowledge_base_name, status: kb.status, knowledge_base_sources: [] } };
+  }
+
+  /** What the agent's LLM answers from now: the texts of the knowledge bases it references. */
+  servedTexts(agentId: string): { title: string; text: string }[] {
+    const agent = this.agents.get(agentId);
+    const llm = agent ? this.llms.get(agent.response_engine.llm_id) : undefined;
+    return (llm?.knowledge_base_ids ?? []).flatMap((id) => this.knowledgeBases.get(id)?.texts ?? []);
   }
 
   private listKnowledgeBases(req: RecordedRequest): FakeReply {
