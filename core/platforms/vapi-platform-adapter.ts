@@ -47,9 +47,16 @@ import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
  * more, so the header is set through `server.headers`, which it does have, rather than through a
  * dashboard-made credential that an API key cannot create for the account.
  *
- * Knowledge goes into the system prompt rather than Vapi's file-based knowledge base: our documents
- * are a few short business facts, which the model should always see, and inline text has no
- * upload/indexing step that could leave files behind on a failed attempt.
+ * Knowledge goes into the system prompt rather than Vapi's file-based knowledge base (POST /file,
+ * a `query` tool whose knowledgeBases name the file IDs, the tool in model.toolIds) or its
+ * custom-knowledge-base server mode. Inline is what keeps "the platform serves exactly the synced
+ * version": the whole version is in one assistant PATCH, so a sync is all or nothing and a failed
+ * one leaves the previous prompt in place, with nothing uploaded to leave behind; the model sees
+ * every document on every turn (a query tool answers only when the model decides to call it, from
+ * the chunks retrieval picks, after indexing we cannot observe); and the documents stay inside the
+ * website-data fence that keeps crawled text from reading as instructions. The cost is size: the
+ * KB's 500,000-character limit is more than a prompt should carry, so a large KB would want the
+ * file route (swap by the PATCH that changes toolIds, old tool and files deleted after).
  */
 
 export const VAPI_BASE_URL = 'https://api.vapi.ai';
