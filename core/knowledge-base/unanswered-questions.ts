@@ -42,7 +42,7 @@ export function keywords(text: string): Set<string> {
 }
 
 /** The question sentence of a caller turn (the last one that ends in "?" or starts like a question), verbatim. */
-function questionIn(text: string): string | null {
+export function questionIn(text: string): string | null {
   const sentences = text.match(/[^.!?]+[.!?]*/g) ?? [];
   for (let i = sentences.length - 1; i >= 0; i--) {
     const s = sentences[i].trim();
