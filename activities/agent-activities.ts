@@ -27,8 +27,15 @@ export interface AgentActivityDeps {
   credentials: PlatformCredentialService;
   /** The API's public URL (WFW_PUBLIC_BASE_URL): where platforms are told to post call events. */
   publicBaseUrl?: string;
-  /** Once an agent has a KB head, deployments carry its synced version's documents (core/knowledge-base/). */
-  knowledgeBase?: { servedDocuments(agentId: string): Promise<AgentDeployment['knowledge_base'] | null> };
+  /**
+   * Once an agent has a KB head, deployments carry its synced version's documents (core/knowledge-base/);
+   * an active agent has a drift schedule (its weekly re-crawl), a deleted one none.
+   */
+  knowledgeBase?: {
+    servedDocuments(agentId: string): Promise<AgentDeployment['knowledge_base'] | null>;
+    ensureDriftSchedule(agent: AgentDoc): Promise<void>;
+    removeDriftSchedule(agentId: string): Promise<void>;
+  };
 }
 
 type OpRef = { operationId: string; agentId: string };
@@ -275,6 +282,9 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         const recorded = (event.data.provisioning_time_seconds as number | undefined) ?? seconds;
         await operations.recordProvisioningTime(operationId, recorded);
         await agents.update(agentId, { status: 'active', activated_at: agent.activated_at ?? new Date() });
+        // The weekly re-crawl must not cost the business its agent: a schedule that cannot be made
+        // now is made when the knowledge base is next read (KnowledgeBaseService.head adopts it).
+        await deps.knowledgeBase?.ensureDriftSchedule(agent).catch((err: Error) => Context.current().log.warn('drift schedule not created; adopted at the next KB read', { agent_id: agentId, error: err.message }));
         await operations.complete(operationId, 'active', 'activate', { phone_number: agent.phone_number, provisioning_time_seconds: recorded });
         return { agentId, phoneNumber: agent.phone_number, provisioningTimeSeconds: recorded };
       }, { premarked: true, finishes: true });
@@ -433,6 +443,8 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     async finalizeDelete({ operationId, agentId, releasedNumber }: OpRef & { releasedNumber: string | null }): Promise<void> {
       await step(operationId, 'finalize', async () => {
         const agent = await agentOf(agentId);
+        // A schedule left behind by a failure here removes itself at its next run (the agent is gone).
+        await deps.knowledgeBase?.removeDriftSchedule(agentId).catch((err: Error) => Context.current().log.warn('drift schedule not removed; it removes itself at its next run', { agent_id: agentId, error: err.message }));
         await agents.update(agentId, { status: 'deleted', deleted_at: agent.deleted_at ?? new Date() });
         await deps.events.append(
           agent.account_id,

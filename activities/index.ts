@@ -13,6 +13,7 @@ import { LocalCallSimulator } from '../core/platforms/local-call-simulator';
 import { CallCredit } from '../core/calls/call-credit';
 import { createCallBatchActivities } from './call-batch-activities';
 import { createKnowledgeBaseActivities } from './knowledge-base-activities';
+import { createKbDriftActivities } from './kb-drift-activities';
 
 export interface ActivityOverrides {
   platforms?: Partial<Record<PlatformName, PlatformAdapter>>;
@@ -63,6 +64,7 @@ export function createActivities(core: Core, overrides: ActivityOverrides = {}) 
       credentials: core.credentials,
       publicBaseUrl: core.config.publicBaseUrl,
     }),
+    ...createKbDriftActivities({ drift: core.kbDrift }),
     ...createCallBatchActivities({ batches: core.callBatches }),
     ...createWebhookActivities({
       subscriptions: core.models.webhookSubscriptions,

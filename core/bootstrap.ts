@@ -8,6 +8,7 @@ import { connectTemporal, type TemporalHandle } from './temporal/temporal-connec
 import { AgentOpsContextLookup, TemporalAgentWorkflows } from './temporal/agent-workflow-client';
 import { TemporalCallWorkflows } from './temporal/call-workflow-client';
 import { TemporalWebhookWorkflows } from './temporal/webhook-workflow-client';
+import { TemporalKbDriftSchedules } from './temporal/kb-drift-schedules';
 
 export interface Runtime {
   config: Config;
@@ -40,6 +41,7 @@ export async function bootstrap(serviceName: string): Promise<Runtime> {
     workflows: new TemporalAgentWorkflows(temporal.client, config.temporal.taskQueue, describeOperation),
     webhookWorkflows: new TemporalWebhookWorkflows(temporal.client, config.temporal.taskQueue, config.webhooks),
     callWorkflows: new TemporalCallWorkflows(temporal.client, config.temporal.taskQueue),
+    kbDriftSchedules: new TemporalKbDriftSchedules(temporal.client, config.temporal.taskQueue),
   });
   await core.ensureIndexes();
   return {

@@ -54,8 +54,11 @@ import { DoNotCallService } from './calls/do-not-call-service';
 import { callBatchModel, callBatchRecipientModel } from './calls/call-batch-model';
 import { CallBatchService, CallBatchWorkflowStarter } from './calls/call-batch-service';
 import { kbHeadModel, kbProposalModel, kbVersionModel } from './knowledge-base/knowledge-base-model';
-import { KbWorkflowStarter, KnowledgeBaseService } from './knowledge-base/knowledge-base-service';
+import { KbDriftScheduler, KbWorkflowStarter, KnowledgeBaseService } from './knowledge-base/knowledge-base-service';
 import { KbProposalService } from './knowledge-base/kb-proposal-service';
+import { KbDriftService } from './knowledge-base/kb-drift-service';
+import { createProposalDrafter } from './knowledge-base/kb-drafting/drafter-factory';
+import type { ProposalDrafter } from './knowledge-base/kb-drafting/proposal-drafter';
 
 /**
  * The one place where the core's services are built and wired. The API, the worker, the CLI and
@@ -100,6 +103,8 @@ export interface Core {
   /** Versioned knowledge base per agent, its sync and improvement proposals (core/knowledge-base/). */
   knowledgeBase: KnowledgeBaseService;
   kbProposals: KbProposalService;
+  /** The scheduled re-crawl of each agent's site that files proposals when it changed. */
+  kbDrift: KbDriftService;
   models: ReturnType<typeof createModels>;
   templates: TemplateCatalog;
   research: Researcher;
@@ -126,9 +131,13 @@ export interface CoreAdapters {
   workflows: AgentWorkflowStarter;
   webhookWorkflows: WebhookWorkflowStarter;
   callWorkflows: CallWorkflowStarter;
+  /** The per-agent drift schedules (Temporal Schedules in the API and worker). */
+  kbDriftSchedules: KbDriftScheduler;
   research: Researcher;
   /** Guard options over the configuration's (a DNS resolver, an address allow-list): how tests rebind a name. */
   outboundGuard: Partial<OutboundGuardOptions>;
+  /** Drafts KB proposal answers; by default the LLM one when LLM_* is configured, else deterministic. */
+  kbDrafter: ProposalDrafter;
 }
 
 function createModels(connection: Connection) {
@@ -213,6 +222,12 @@ const noCallBatchWorkflows: CallBatchWorkflowStarter = {
   cancelBatch: () => Promise.reject(new Error('no workflow engine in this process')),
 };
 
+/**
+ * A process without a Temporal client (the CLI, a benchmark wiring only agent workflows) keeps no
+ * drift schedules: activation must not fail there for want of one. The API and worker wire the real one.
+ */
+const noDriftSchedules: KbDriftScheduler = { apply: async () => undefined, remove: async () => undefined };
+
 const noWorkflows: AgentWorkflowStarter = {
   startProvision: () => Promise.reject(new Error('no workflow engine in this process')),
   startUpdate: () => Promise.reject(new Error('no workflow engine in this process')),
@@ -248,10 +263,21 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const doNotCall = new DoNotCallService(models.doNotCall);
   const agentWorkflows = adapters.workflows ?? noWorkflows;
   const kbWorkflows: KbWorkflowStarter = 'startKbSync' in agentWorkflows ? (agentWorkflows as unknown as KbWorkflowStarter) : { startKbSync: () => Promise.reject(new Error('no workflow engine in this process')) };
-  const knowledgeBase = new KnowledgeBaseService({ agents: models.agents, promptVersions: models.promptVersions, versions: models.kbVersions, heads: models.kbHeads, operations, workflows: kbWorkflows });
+  const knowledgeBase = new KnowledgeBaseService({
+    agents: models.agents,
+    promptVersions: models.promptVersions,
+    versions: models.kbVersions,
+    heads: models.kbHeads,
+    operations,
+    workflows: kbWorkflows,
+    driftSchedules: adapters.kbDriftSchedules ?? noDriftSchedules,
+    driftDefaults: { enabled: true, interval_days: config.kbDriftIntervalDays },
+  });
   const research = adapters.research ?? new ResearchService(outbound);
   const batchWorkflows = 'startBatch' in callWorkflows ? (callWorkflows as unknown as CallBatchWorkflowStarter) : noCallBatchWorkflows;
-  return {
+  const core: Core = {
+    // The proposal service is read when a check files, by then built just below.
+    kbDrift: new KbDriftService({ agents: models.agents, promptVersions: models.promptVersions, knowledgeBase, proposals: () => core.kbProposals, research }),
     calls,
     callIngestion: new CallIngestionService({ calls, accounts: models.accounts, agents: models.agents, credentials, localSecrets: localCallSecrets, workflows: callWorkflows, timings: callTimings, logger }),
     testCalls: new TestCallService(agents, calls, callWorkflows, callTimings),
@@ -266,7 +292,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     templates: { list: listTemplates, get: getTemplate, suggest: suggestTemplate },
     research,
     knowledgeBase,
-    kbProposals: new KbProposalService({ proposals: models.kbProposals, researchReports: models.researchReports, knowledgeBase, calls, events }),
+    kbProposals: new KbProposalService({ proposals: models.kbProposals, researchReports: models.researchReports, knowledgeBase, calls, events, drafter: adapters.kbDrafter ?? createProposalDrafter(config.llm, logger) }),
     agents,
     operations,
     credentials,
@@ -288,4 +314,5 @@ export function createCore(config: Config, connection: Connection, logger: Logge
       for (const model of Object.values(models)) await model.createIndexes();
     },
   };
+  return core;
 }

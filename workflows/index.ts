@@ -4,3 +4,4 @@ export { deliverWebhook, replayWebhookDelivery } from './webhook-workflows';
 export { handleCall, callNotification, callStateQuery, cancelCall } from './call-workflows';
 export { runCallBatch, cancelCallBatch, callBatchStateQuery } from './call-batch-workflows';
 export { syncKnowledgeBase } from './knowledge-base-workflows';
+export { checkKnowledgeBaseDrift } from './kb-drift-workflows';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors/errors';
 import { isId } from '../../core/ids/ids';
+import { KB_FLAG_VALUE_KINDS } from '../../core/knowledge-base/kb-flags';
 import type { KbProposalService } from '../../core/knowledge-base/kb-proposal-service';
 import { KB_LIMITS, KnowledgeBaseService } from '../../core/knowledge-base/knowledge-base-service';
 import { pageQuerySchema } from '../../core/pagination/pagination';
@@ -15,8 +16,14 @@ const versionParams = idParam('agent').extend({ version: z.coerce.number().int()
 const proposalParams = idParam('agent').extend({ proposal_id: z.string().refine((v) => isId('kbProposal', v), { message: 'must be a kbp_… ID' }) });
 
 const documentSchema = z.object({ id: z.string(), title: z.string(), content: z.string(), source: z.enum(['research', 'manual', 'proposal', 'url']), source_url: z.string().nullable(), updated_at: z.string() }).meta({ id: 'KnowledgeBaseDocument' });
+const driftSchema = z
+  .object({
+    enabled: z.boolean().describe('Whether the business site is re-crawled on a schedule; changes found become a proposal.'),
+    interval_days: z.number().int().min(1).max(365).describe('Days between re-crawls (default WFW_KB_DRIFT_INTERVAL_DAYS, 7).'),
+  })
+  .meta({ id: 'KnowledgeBaseDriftSettings' });
 const kbSchema = z
-  .object({ object: z.literal('knowledge_base'), agent_id: z.string(), version: z.number().int(), synced_version: z.number().int().nullable(), kb_auto_sync: z.boolean(), kb_auto_apply: z.boolean(), documents: z.array(documentSchema) })
+  .object({ object: z.literal('knowledge_base'), agent_id: z.string(), version: z.number().int(), synced_version: z.number().int().nullable(), kb_auto_sync: z.boolean(), kb_auto_apply: z.boolean(), drift: driftSchema, documents: z.array(documentSchema) })
   .meta({ id: 'KnowledgeBase' });
 const changeResultSchema = z.object({ knowledge_base: kbSchema, sync_operation_id: z.string().nullable(), document: documentSchema.optional() }).meta({ id: 'KnowledgeBaseChange' });
 const versionSchema = z
@@ -43,6 +50,28 @@ const changeSchema = z
     needs_answer: z.boolean().optional(),
   })
   .meta({ id: 'KnowledgeBaseProposedChange' });
+// What a proposal shows: a drift change (from a re-crawl, no call behind it) also names its page and quotes the site.
+const proposedChangeViewSchema = changeSchema
+  .extend({ source_url: z.string().optional(), site_evidence: z.array(z.object({ source_url: z.string(), quote: z.string() })).optional() })
+  .meta({ id: 'KnowledgeBaseProposedChangeView' });
+const flagSchema = z
+  .object({
+    kind: z.literal('contradiction'),
+    value_kind: z.enum(KB_FLAG_VALUE_KINDS).describe('What the agent and the knowledge base disagree on: a time of day, an amount, a phone number, open or closed on a day, whether something is accepted/offered/served/treated.'),
+    call_id: z.string(),
+    turn: z.number().int().min(0).describe("The agent's turn in the call's transcript."),
+    quote: z.string().describe("The agent's sentence, verbatim from that turn."),
+    doc_id: z.string().describe('The knowledge-base document that says otherwise.'),
+    doc_title: z.string(),
+    kb_quote: z.string().describe("The document's sentence, verbatim from its content."),
+    agent_values: z.array(z.string()).describe('The values as the agent said them.'),
+    kb_values: z.array(z.string()).describe('The values as the document states them.'),
+    detail: z.string(),
+  })
+  .describe(
+    'An agent answer contradicting the knowledge base. It changes nothing by itself: if the document is out of date, approve the proposal with a `replace` change for `doc_id`; if the agent was wrong, fix its prompt and reject the proposal with the reason.',
+  )
+  .meta({ id: 'KnowledgeBaseContradictionFlag' });
 const proposalSchema = z
   .object({
     object: z.literal('kb_proposal'),
@@ -52,7 +81,9 @@ const proposalSchema = z
     base_version: z.number().int(),
     applied_version: z.number().int().nullable(),
     call_ids: z.array(z.string()),
-    changes: z.array(changeSchema),
+    changes: z.array(proposedChangeViewSchema),
+    flags: z.array(flagSchema).describe('Agent answers in these calls that contradict the knowledge base (found offline, by comparing typed values). A proposal may hold only flags; approving it then needs edited `changes`.'),
+    drafted_by: z.string().nullable().describe('What drafted the answers of entries from calls: `deterministic`, or `llm:<model>` (quotes checked against the transcripts and the website); null when no unanswered question was found.'),
     reject_reason: z.string().nullable(),
     created_at: z.string(),
     decided_at: z.string().nullable(),
@@ -67,7 +98,10 @@ const addDocumentSchema = z
   ])
   .meta({ id: 'AddKnowledgeBaseDocument' });
 const patchDocumentSchema = z.object({ title: z.string().min(1).max(KB_LIMITS.titleChars).optional(), content: z.string().min(1).optional() }).strict().refine((b) => b.title !== undefined || b.content !== undefined, { message: 'send title or content' });
-const settingsSchema = z.object({ kb_auto_sync: z.boolean().optional(), kb_auto_apply: z.boolean().optional() }).strict().meta({ id: 'KnowledgeBaseSettings' });
+const settingsSchema = z
+  .object({ kb_auto_sync: z.boolean().optional(), kb_auto_apply: z.boolean().optional(), drift: driftSchema.partial().strict().optional() })
+  .strict()
+  .meta({ id: 'KnowledgeBaseSettings' });
 const createProposalSchema = z
   .object({ call_ids: z.array(z.string()).max(100).optional(), since: z.string().datetime().optional(), changes: z.array(changeSchema).max(50).optional() })
   .strict()
@@ -101,7 +135,7 @@ export function knowledgeBaseRoutes(deps: { knowledgeBase: KnowledgeBaseService;
       },
     }),
     defineRoute({
-      method: 'patch', path: base, operationId: 'updateKnowledgeBaseSettings', summary: 'Change kb_auto_sync / kb_auto_apply', ...common, errors: [...common.errors], scope: 'agents:write', params: idParam('agent'), body: settingsSchema,
+      method: 'patch', path: base, operationId: 'updateKnowledgeBaseSettings', summary: 'Change kb_auto_sync / kb_auto_apply / drift', ...common, errors: [...common.errors], scope: 'agents:write', params: idParam('agent'), body: settingsSchema,
       responses: { 200: { description: 'The knowledge base with its settings.', schema: kbSchema } },
       async handler({ params, body, principal }) {
         return { status: 200, body: await kb.settings(principal.accountId, params.id, body) };

@@ -108,6 +108,8 @@ const envSchema = z.object({
   /** Prepaid credit (core/credit/): the price of a billable minute, and what an outbound call reserves before it dials. */
   WFW_CREDIT_RATE_PER_MINUTE_USD: z.coerce.number().positive().max(1000).default(0.165),
   WFW_OUTBOUND_HOLD_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  /** How often each agent's drift schedule re-crawls its business site by default (an agent may set its own). */
+  WFW_KB_DRIFT_INTERVAL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   LLM_BASE_URL: z.string().url().optional(),
   LLM_API_KEY: z.string().optional(),
   LLM_MODEL: z.string().optional(),
@@ -155,6 +157,8 @@ export interface Config {
   /** Prepaid credit: integer micro-dollars per billable minute, and the minutes an outbound call holds. */
   credit: { ratePerMinuteMicros: number; outboundHoldMinutes: number };
   retention: { eventsMs: number; webhookDeliveriesMs: number; researchReportsMs: number; operationsMs: number; callNotificationsMs: number; sweepIntervalMs: number; firstLookbackDays: number };
+  /** WFW_KB_DRIFT_INTERVAL_DAYS: the default period of the per-agent re-crawl. */
+  kbDriftIntervalDays: number;
 }
 
 /** Per-account quotas and the extra rate-limit buckets; each answers 429 when reached. */
@@ -254,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       sweepIntervalMs: e.WFW_SWEEP_INTERVAL_SECONDS * 1000,
       firstLookbackDays: e.WFW_RETENTION_FIRST_LOOKBACK_DAYS,
     },
+    kbDriftIntervalDays: e.WFW_KB_DRIFT_INTERVAL_DAYS,
     events: {
       pollIntervalMs: e.WFW_EVENTS_POLL_INTERVAL_MS,
       gapGraceMs: e.WFW_EVENTS_GAP_GRACE_MS,

@@ -1,13 +1,17 @@
 import type { Model } from 'mongoose';
+import { insertOnce } from '../db/database';
 import type { ResearchReportDoc } from '../agents/agent-model';
 import type { CallService } from '../calls/call-service';
 import type { EventLog } from '../events/event-log';
 import { ApiError, ErrorDetail, NotFoundError, ValidationError } from '../errors/errors';
 import { isId, newId } from '../ids/ids';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
+import { findContradictions } from './kb-contradictions';
+import { DeterministicProposalDrafter, ProposalDrafter } from './kb-drafting/proposal-drafter';
+import type { KbFlag } from './kb-flags';
 import type { KbDocument, KbProposalDoc, KbProposedChange } from './knowledge-base-model';
 import type { KnowledgeBaseService } from './knowledge-base-service';
-import { draftAnswer, groupQuestions, keywords, unansweredQuestions, UnansweredQuestion } from './unanswered-questions';
+import { groupQuestions, unansweredQuestions, UnansweredQuestion } from './unanswered-questions';
 
 export const PROPOSAL_MAX_CALLS = 100;
 export const PLACEHOLDER_PREFIX = '[Answer needed]';
@@ -21,6 +25,9 @@ export interface KbProposalView {
   applied_version: number | null;
   call_ids: string[];
   changes: KbProposedChange[];
+  /** Agent answers that contradict the KB (kb-flags.ts). */
+  flags: KbFlag[];
+  drafted_by: string | null;
   reject_reason: string | null;
   created_at: string;
   decided_at: string | null;
@@ -37,6 +44,8 @@ const view = (p: KbProposalDoc, extra: Partial<KbProposalView> = {}): KbProposal
   applied_version: p.applied_version,
   call_ids: p.call_ids,
   changes: p.changes,
+  flags: p.flags ?? [],
+  drafted_by: p.drafted_by ?? null,
   reject_reason: p.reject_reason,
   created_at: p.created_at.toISOString(),
   decided_at: p.decided_at?.toISOString() ?? null,
@@ -69,6 +78,8 @@ export class KbProposalService {
       knowledgeBase: KnowledgeBaseService;
       calls: CallService;
       events: EventLog;
+      /** Drafts the answers of FAQ entries from calls; deterministic unless an LLM is configured. */
+      drafter?: ProposalDrafter;
     },
   ) {}
 
@@ -90,14 +101,18 @@ export class KbProposalService {
     }
     const changes: KbProposedChange[] = [];
     if (input.changes?.length) changes.push(...this.checkedChanges(input.changes, base.documents, transcripts));
-    if (callIds.length > 0) changes.push(...(await this.fromCalls(agent.research_report_id, transcripts, base.documents)));
-    if (changes.length === 0) throw new ValidationError([{ field: input.changes ? 'changes' : 'call_ids', issue: 'nothing_to_propose', message: 'no unanswered caller questions in these calls, and no changes given' }], 'Nothing to propose.');
+    const fromCalls = callIds.length > 0 ? await this.fromCalls(agent.research_report_id, transcripts, base.documents) : { changes: [], flags: [], drafted_by: null };
+    changes.push(...fromCalls.changes);
+    const flags = fromCalls.flags;
+    if (changes.length === 0 && flags.length === 0) throw new ValidationError([{ field: input.changes ? 'changes' : 'call_ids', issue: 'nothing_to_propose', message: 'no unanswered caller questions in these calls, and no changes given' }], 'Nothing to propose.');
     const doc: KbProposalDoc = {
       _id: newId('kbProposal'),
       account_id: accountId,
       agent_id: agentId,
       status: 'pending',
       changes,
+      flags,
+      drafted_by: fromCalls.drafted_by,
       call_ids: callIds,
       base_version: base.version,
       applied_version: null,
@@ -111,38 +126,51 @@ export class KbProposalService {
     await this.deps.events.append(
       accountId,
       'kb.update_proposed',
-      { agent_id: agentId, doc_id: changes[0].doc_id ?? '', proposal_id: doc._id, summary: `${changes.length} change(s): ${changes.map((c) => c.title).join('; ').slice(0, 300)}` },
+      { agent_id: agentId, doc_id: changes[0]?.doc_id ?? flags[0]?.doc_id ?? '', proposal_id: doc._id, summary: `${changes.length} change(s): ${changes.map((c) => c.title).join('; ').slice(0, 300)}${flags.length ? `; ${flags.length} contradiction(s) flagged` : ''}` },
       { dedupeKey: `kb.update_proposed:${doc._id}`, agentId },
     );
-    if (head.kb_auto_apply && changes.every((c) => !c.needs_answer)) return this.approve(accountId, agentId, doc._id, 'auto');
+    // Flags alone change nothing, so a proposal of flags only waits for a person (or a bot) to decide.
+    if (head.kb_auto_apply && changes.length > 0 && changes.every((c) => !c.needs_answer)) return this.approve(accountId, agentId, doc._id, 'auto');
     return view(doc);
   }
 
-  /** Questions the agent deflected, grouped across calls, as FAQ `add` entries; a question the KB already covers is left out. */
-  private async fromCalls(reportId: string | null, transcripts: Map<string, { role: 'agent' | 'caller'; text: string }[]>, documents: KbDocument[]): Promise<KbProposedChange[]> {
+  /**
+   * Questions the agent deflected, grouped across calls, as FAQ `add` entries (a question the KB
+   * already has a document titled by is left out), answered by the drafter; and the agent's answers
+   * that contradict the KB, as flags.
+   */
+  private async fromCalls(reportId: string | null, transcripts: Map<string, { role: 'agent' | 'caller'; text: string }[]>, documents: KbDocument[]): Promise<{ changes: KbProposedChange[]; flags: KbFlag[]; drafted_by: string | null }> {
+    const flags = findContradictions(transcripts, documents);
     const questions: UnansweredQuestion[] = [];
     for (const [callId, turns] of transcripts) questions.push(...unansweredQuestions(callId, turns.map((t) => ({ ...t, start_seconds: null, end_seconds: null }))));
-    if (questions.length === 0) return [];
-    const report = reportId ? await this.deps.researchReports.findById(reportId).lean<ResearchReportDoc>() : null;
-    const texts = report ? reportTexts(report.report) : [];
     const existingTitles = new Set(documents.map((d) => d.title.toLowerCase()));
-    const out: KbProposedChange[] = [];
-    for (const group of groupQuestions(questions)) {
+    const groups = groupQuestions(questions).filter((g) => !existingTitles.has(g[0].quote.toLowerCase()));
+    if (groups.length === 0) return { changes: [], flags, drafted_by: null };
+    const report = reportId ? await this.deps.researchReports.findById(reportId).lean<ResearchReportDoc>() : null;
+    const drafter = this.deps.drafter ?? new DeterministicProposalDrafter();
+    const draft = await drafter.draft({
+      groups: groups.map((g, i) => ({ id: `q${i + 1}`, title: g[0].quote, questions: g.map((q) => ({ call_id: q.call_id, turn: q.turn, quote: q.quote })) })),
+      site: report ? reportTexts(report.report) : [],
+      transcripts,
+    });
+    const byGroup = new Map(draft.answers.map((a) => [a.group_id, a]));
+    const changes = groups.map((group, i): KbProposedChange => {
       const title = group[0].quote;
-      if (existingTitles.has(title.toLowerCase())) continue;
-      const answer = draftAnswer(keywords(group.map((q) => q.quote).join(' ')), texts);
+      const drafted = byGroup.get(`q${i + 1}`);
+      const answer = drafted?.answer ?? null;
       const calls = new Set(group.map((q) => q.call_id)).size;
-      out.push({
+      const source = draft.drafted_by === 'deterministic' ? 'from the business website' : `by the language model from the business website, resting on: "${drafted?.support.join('" "').slice(0, 600)}"`;
+      return {
         op: 'add',
         doc_id: newId('knowledgeBase'),
         title,
         after: answer ?? `${PLACEHOLDER_PREFIX} ${title}`,
         needs_answer: answer === null,
-        rationale: `Callers asked this ${group.length} time(s) in ${calls} call(s) and the agent could not answer.${answer ? ' The answer is drafted from the business website.' : ' The website does not say: the business needs to fill in the answer.'}`,
-        evidence: group.map((q) => ({ call_id: q.call_id, turn: q.turn, quote: q.quote })),
-      });
-    }
-    return out;
+        rationale: `Callers asked this ${group.length} time(s) in ${calls} call(s) and the agent could not answer.${answer ? ` The answer is drafted ${source}.` : ' The website does not say: the business needs to fill in the answer.'}`,
+        evidence: drafted?.evidence.length ? drafted.evidence : group.map((q) => ({ call_id: q.call_id, turn: q.turn, quote: q.quote })),
+      };
+    });
+    return { changes, flags, drafted_by: draft.drafted_by };
   }
 
   /** Client-written changes: documents they replace or remove must exist, and every quote must be in its transcript verbatim. */
@@ -183,6 +211,7 @@ export class KbProposalService {
     if (proposal.status === 'rejected') throw new ApiError('CONFLICT', `Proposal ${id} was rejected.`);
     if (proposal.status === 'approved') return view(proposal);
     const changes = edited ?? proposal.changes;
+    if (changes.length === 0) throw new ValidationError([{ field: 'changes', issue: 'no_changes', message: 'this proposal only flags contradictions: approve it with a replace change correcting the document, or reject it with the reason' }], 'The proposal has no changes to apply.');
     const details: ErrorDetail[] = [];
     changes.forEach((c, i) => {
       if (c.op !== 'remove' && (c.after.startsWith(PLACEHOLDER_PREFIX) || !c.after.trim())) details.push({ field: `changes.${i}.after`, issue: 'answer_needed', message: 'fill in the answer (approve with edited changes) or leave this change out' });
@@ -216,5 +245,31 @@ export class KbProposalService {
     const decided = { status: 'rejected' as const, reject_reason: reason, decided_by: by, decided_at: new Date() };
     await this.deps.proposals.updateOne({ _id: id, status: 'pending' }, { $set: decided });
     return view({ ...proposal, ...decided });
+  }
+
+  /**
+   * Files what a re-crawl of the business's site found changed (core/knowledge-base/kb-drift-service.ts).
+   * No call is behind these changes: their evidence quotes the site (`site_evidence`), so the call
+   * checks of client-written changes do not apply. Announced and auto-applied as `create`'s are. The
+   * same findings are filed once: a retried check lands on its derived ID, and while a proposal with
+   * the same `site_hash` is pending, that one is the answer.
+   */
+  async proposeFromSite(accountId: string, agentId: string, input: { id: string; site_hash: string; base_version: number; changes: KbProposedChange[] }): Promise<KbProposalView> {
+    const kb = this.deps.knowledgeBase;
+    const head = await kb.head(await kb.agentOf(accountId, agentId));
+    const pending = await this.deps.proposals.findOne({ account_id: accountId, agent_id: agentId, status: 'pending', site_hash: input.site_hash }).lean<KbProposalDoc>();
+    if (pending) return view(pending);
+    // Built through the model so every field gets its schema default (insertOnce writes the raw document).
+    const fresh = new this.deps.proposals({ _id: input.id, account_id: accountId, agent_id: agentId, status: 'pending', changes: input.changes, base_version: input.base_version, site_hash: input.site_hash, created_at: new Date() });
+    const doc = await insertOnce(this.deps.proposals, fresh.toObject() as KbProposalDoc);
+    const changes = doc.changes;
+    await this.deps.events.append(
+      accountId,
+      'kb.update_proposed',
+      { agent_id: agentId, doc_id: changes[0]?.doc_id ?? '', proposal_id: doc._id, summary: `Website re-crawl, ${changes.length} change(s): ${changes.map((c) => `${c.op} ${c.title}`).join('; ').slice(0, 300)}` },
+      { dedupeKey: `kb.update_proposed:${doc._id}`, agentId },
+    );
+    if (head.kb_auto_apply && doc.status === 'pending') return this.approve(accountId, agentId, doc._id, 'auto');
+    return view(doc);
   }
 }

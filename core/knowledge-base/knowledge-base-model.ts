@@ -1,5 +1,6 @@
 import { Connection, Model, Schema } from 'mongoose';
-import { DocOf, field } from '../db/schema-types';
+import { absentOnOlder, DocOf, field } from '../db/schema-types';
+import type { KbFlag } from './kb-flags';
 
 export const KB_SOURCES = ['research', 'manual', 'proposal', 'url'] as const;
 export type KbSource = (typeof KB_SOURCES)[number];
@@ -66,9 +67,28 @@ const kbHeadFields = {
   synced_version: { type: Number, default: null },
   kb_auto_sync: { type: Boolean, default: true },
   kb_auto_apply: { type: Boolean, default: false },
+  /**
+   * The drift schedule's settings (core/knowledge-base/kb-drift-service.ts). Null until its
+   * schedule was first ensured: heads made before drift existed get one on their next read.
+   */
+  drift: absentOnOlder({ type: field.mixed<KbDriftSettings | null>(), default: null }),
+  /** What the last drift check saw, per page document key: drift proposes only what changed on the site since. */
+  drift_pages: absentOnOlder({ type: field.mixed<KbDriftPage[] | null>(), default: null }),
+  drift_checked_at: absentOnOlder({ type: Date, default: null }),
   created_at: { type: Date, required: true },
   updated_at: { type: Date, required: true },
 };
+
+export interface KbDriftSettings {
+  enabled: boolean;
+  interval_days: number;
+}
+
+/** A crawled page as the last drift check saw it (`key` as the generator's `page:<path>`). */
+export interface KbDriftPage {
+  key: string;
+  hash: string;
+}
 
 export type KbHeadDoc = DocOf<typeof kbHeadFields>;
 
@@ -87,6 +107,12 @@ export interface KbEvidence {
   quote: string;
 }
 
+/** Where a drift change's text is on the business's site now. */
+export interface KbSiteEvidence {
+  source_url: string;
+  quote: string;
+}
+
 export interface KbProposedChange {
   op: 'add' | 'replace' | 'remove';
   doc_id?: string;
@@ -95,6 +121,9 @@ export interface KbProposedChange {
   after: string;
   rationale: string;
   evidence: KbEvidence[];
+  /** A drift change (no call behind it): the page it came from, and lines quoted from the re-crawl. */
+  source_url?: string;
+  site_evidence?: KbSiteEvidence[];
   /** True when `after` is a placeholder the business must fill before it helps callers. */
   needs_answer?: boolean;
 }
@@ -106,12 +135,18 @@ const kbProposalFields = {
   status: { type: field.string<KbProposalStatus>(), required: true },
   changes: { type: field.mixed<KbProposedChange[]>(), default: [] },
   call_ids: { type: [String], default: [] },
+  /** Agent answers in those calls that contradict the KB (kb-flags.ts); they change nothing themselves. */
+  flags: { type: field.mixed<KbFlag[]>(), default: [] },
+  /** What drafted the answers from calls: `deterministic`, or `llm:<model>`; null when no call was read. */
+  drafted_by: { type: String, default: null },
   /** The KB version the proposal was made against. */
   base_version: { type: Number, required: true },
   applied_version: { type: Number, default: null },
   reject_reason: { type: String, default: null },
   decided_by: { type: String, default: null },
   created_by: { type: String, default: null },
+  /** A drift proposal's findings (a hash of its changes): a later check finding the same files nothing new while this one is pending. */
+  site_hash: absentOnOlder({ type: String, default: null }),
   created_at: { type: Date, required: true },
   decided_at: { type: Date, default: null },
 };

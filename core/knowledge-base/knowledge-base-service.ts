@@ -2,12 +2,12 @@ import type { Model } from 'mongoose';
 import type { AgentDoc, PromptVersionDoc } from '../agents/agent-model';
 import { insertOnce, isDuplicateKeyError } from '../db/database';
 import { derivedId } from '../db/derived-id';
-import { ApiError, ErrorDetail, NotFoundError, ValidationError } from '../errors/errors';
+import { ApiError, ErrorDetail, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors/errors';
 import { derivedPrefixedId, isId, newId } from '../ids/ids';
 import type { OperationService } from '../operations/operation-service';
 import { decodeCursor, encodeCursor, Page, PageQuery } from '../pagination/pagination';
 import type { KnowledgeDocument } from '../platforms/platform-adapter';
-import { KbChange, KbDocument, KbHeadDoc, KbSource, KbVersionDoc } from './knowledge-base-model';
+import { KbChange, KbDocument, KbDriftSettings, KbHeadDoc, KbSource, KbVersionDoc } from './knowledge-base-model';
 
 /** Documented limits (README "Knowledge base"). */
 export const KB_LIMITS = { documentChars: 50_000, titleChars: 200, totalChars: 500_000, documents: 200 } as const;
@@ -15,6 +15,16 @@ export const KB_LIMITS = { documentChars: 50_000, titleChars: 200, totalChars: 5
 /** Starts the sync workflow (workflow ID = operation ID); Temporal behind it. */
 export interface KbWorkflowStarter {
   startKbSync(input: { operationId: string; accountId: string; agentId: string }): Promise<void>;
+}
+
+/**
+ * The per-agent drift schedules (a Temporal Schedule each, core/temporal/kb-drift-schedules.ts).
+ * Both calls are idempotent: `apply` creates, updates or (when disabled) removes the schedule to
+ * match the settings; `remove` of a schedule that does not exist is a no-op.
+ */
+export interface KbDriftScheduler {
+  apply(input: { accountId: string; agentId: string; settings: KbDriftSettings }): Promise<void>;
+  remove(agentId: string): Promise<void>;
 }
 
 export interface KbDocumentView {
@@ -33,6 +43,8 @@ export interface KnowledgeBaseView {
   synced_version: number | null;
   kb_auto_sync: boolean;
   kb_auto_apply: boolean;
+  /** The weekly (by default) re-crawl that files a proposal when the site changed. */
+  drift: KbDriftSettings;
   documents: KbDocumentView[];
 }
 
@@ -77,6 +89,9 @@ export class KnowledgeBaseService {
       heads: Model<KbHeadDoc>;
       operations: OperationService;
       workflows: KbWorkflowStarter;
+      driftSchedules: KbDriftScheduler;
+      /** WFW_KB_DRIFT_INTERVAL_DAYS: what an agent that never changed its drift settings gets. */
+      driftDefaults: KbDriftSettings;
     },
   ) {}
 
@@ -90,7 +105,7 @@ export class KnowledgeBaseService {
   /** The head, creating version 1 from the agent's generated knowledge base when there is none yet. */
   async head(agent: AgentDoc): Promise<KbHeadDoc> {
     const existing = await this.deps.heads.findById(agent._id).lean<KbHeadDoc>();
-    if (existing) return existing;
+    if (existing) return existing.drift ? existing : this.adoptDriftSchedule(agent, existing);
     const pv = agent.current_prompt_version ? await this.deps.promptVersions.findOne({ agent_id: agent._id, version: agent.current_prompt_version }).lean<PromptVersionDoc>() : null;
     const at = pv?.created_at ?? agent.created_at;
     const documents: KbDocument[] = (pv?.knowledge_base ?? []).map((d) => ({
@@ -114,16 +129,57 @@ export class KnowledgeBaseService {
     });
     const now = new Date();
     // Provisioning deployed exactly this knowledge base, so the platform serves version 1 already.
-    return insertOnce(this.deps.heads, {
+    const created = await insertOnce(this.deps.heads, {
       _id: agent._id,
       account_id: agent.account_id,
       version: 1,
       synced_version: agent.platform_agent_id ? 1 : null,
       kb_auto_sync: true,
       kb_auto_apply: false,
+      drift: null,
+      drift_pages: null,
+      drift_checked_at: null,
       created_at: now,
       updated_at: now,
     });
+    return created.drift ? created : this.adoptDriftSchedule(agent, created);
+  }
+
+  /**
+   * A head without drift settings (made before drift existed, or just now): its agent's schedule
+   * is ensured, then the defaults are written. While Temporal cannot be reached the KB still
+   * answers (with the defaults shown) and the next read tries again, so no agent stays without one.
+   */
+  private async adoptDriftSchedule(agent: AgentDoc, head: KbHeadDoc): Promise<KbHeadDoc> {
+    if (agent.status !== 'active') return head;
+    try {
+      await this.deps.driftSchedules.apply({ accountId: agent.account_id, agentId: agent._id, settings: this.deps.driftDefaults });
+    } catch {
+      return head;
+    }
+    await this.deps.heads.updateOne({ _id: agent._id, drift: null }, { $set: { drift: this.deps.driftDefaults } });
+    return (await this.deps.heads.findById(agent._id).lean<KbHeadDoc>()) ?? head;
+  }
+
+  /** The agent's drift settings as they apply now (the defaults until it changes them). */
+  driftSettings(head: KbHeadDoc): KbDriftSettings {
+    return head.drift ?? this.deps.driftDefaults;
+  }
+
+  /** At activation: the agent's drift schedule exists (as its settings say, if it has a KB head already). */
+  async ensureDriftSchedule(agent: AgentDoc): Promise<void> {
+    const head = await this.headById(agent._id);
+    await this.deps.driftSchedules.apply({ accountId: agent.account_id, agentId: agent._id, settings: head ? this.driftSettings(head) : this.deps.driftDefaults });
+  }
+
+  /** When the agent is deleted: no more re-crawls. */
+  async removeDriftSchedule(agentId: string): Promise<void> {
+    await this.deps.driftSchedules.remove(agentId);
+  }
+
+  /** After a drift check: what the site showed, so the next check proposes only what changed since. */
+  async recordDriftCheck(agentId: string, pages: { key: string; hash: string }[]): Promise<void> {
+    await this.deps.heads.updateOne({ _id: agentId }, { $set: { drift_pages: pages, drift_checked_at: new Date() } });
   }
 
   /** The newest version: probed forward from the head's hint by `_id` (no scans). */
@@ -152,6 +208,7 @@ export class KnowledgeBaseService {
       synced_version: head.synced_version,
       kb_auto_sync: head.kb_auto_sync,
       kb_auto_apply: head.kb_auto_apply,
+      drift: this.driftSettings(head),
       documents: version.documents.map(docView),
     };
   }
@@ -245,14 +302,23 @@ export class KnowledgeBaseService {
     return this.change(accountId, agentId, by, () => ({ documents: source.documents, change: { op: 'rollback', doc_id: source.documents[0]?.id ?? null, proposal_id: null, rolled_back_to: version } }));
   }
 
-  async settings(accountId: string, agentId: string, set: { kb_auto_sync?: boolean; kb_auto_apply?: boolean }): Promise<KnowledgeBaseView> {
+  async settings(accountId: string, agentId: string, input: { kb_auto_sync?: boolean; kb_auto_apply?: boolean; drift?: Partial<KbDriftSettings> }): Promise<KnowledgeBaseView> {
     const agent = await this.agentOf(accountId, agentId);
-    await this.head(agent);
+    const before = await this.head(agent);
+    const { drift: driftInput, ...flags } = input;
+    const drift = driftInput ? { ...this.driftSettings(before), ...driftInput } : undefined;
+    const set = { ...flags, ...(drift ? { drift } : {}) };
     // FerretDB applies an update as a read and a write: re-read and repeat until it stuck.
     for (let i = 0; i < 5; i++) {
       await this.deps.heads.updateOne({ _id: agentId }, { $set: { ...set, updated_at: new Date() } });
       const head = (await this.deps.heads.findById(agentId).lean<KbHeadDoc>())!;
-      if (Object.entries(set).every(([k, v]) => head[k as keyof KbHeadDoc] === v)) return this.view(head, await this.latest(agentId, head.version));
+      const stuck = Object.entries(flags).every(([k, v]) => head[k as keyof KbHeadDoc] === v) && (!drift || (head.drift?.enabled === drift.enabled && head.drift?.interval_days === drift.interval_days));
+      if (!stuck) continue;
+      // The schedule follows the stored settings; when Temporal cannot be reached this answers 503
+      // and a retried PATCH applies them again (apply is idempotent). A drift run also re-reads
+      // `enabled` before it crawls, so a schedule left behind never files anything.
+      if (drift) await this.deps.driftSchedules.apply({ accountId, agentId, settings: drift }).catch((err) => Promise.reject(new ServiceUnavailableError('The drift schedule could not be updated; retry.', err)));
+      return this.view(head, await this.latest(agentId, head.version));
     }
     throw new ApiError('CONFLICT', 'The knowledge base settings are being changed concurrently; retry.');
   }

@@ -12,6 +12,17 @@ const change = z.object({
   evidence: z.array(evidence).optional().describe('Where callers asked; quotes must be verbatim from the transcripts.'),
   needs_answer: z.boolean().optional().describe('True when the answer could not be drafted from the site: fill `after` before approving.'),
 });
+const flag = z.object({
+  kind: z.literal('contradiction'),
+  value_kind: z.string().describe('time, money, phone, open_day or service: what the agent and the knowledge base disagree on.'),
+  call_id: z.string(),
+  turn: z.number().int().describe('Index of the agent turn in the call’s transcript.'),
+  quote: z.string().describe('The agent’s words, verbatim.'),
+  doc_id: z.string().describe('kb_… of the document that says otherwise.'),
+  doc_title: z.string(),
+  kb_quote: z.string().describe('The document’s sentence, verbatim.'),
+  detail: z.string(),
+});
 const proposalOutput = {
   id: z.string().optional().describe('kbp_…'),
   agent_id: z.string().optional(),
@@ -19,11 +30,16 @@ const proposalOutput = {
   base_version: z.number().optional(),
   applied_version: z.number().nullable().optional().describe('The knowledge-base version the approval made.'),
   changes: z.array(change).optional(),
+  flags: z
+    .array(flag)
+    .optional()
+    .describe('Agent answers contradicting the knowledge base. If the document is out of date, approve with a replace change for doc_id; if the agent was wrong, reject with the reason.'),
+  drafted_by: z.string().nullable().optional().describe('deterministic, or llm:<model> (its quotes checked against the transcripts and the site).'),
   sync_operation_id: z.string().nullable().optional().describe('op_… of the sync that puts the approved version on the platform.'),
 };
 
-const summarizeProposal = (p: { id: string; status: string; changes: unknown[]; applied_version?: number | null }) =>
-  `Proposal ${p.id} is ${p.status} with ${p.changes.length} change(s)${p.applied_version ? `; knowledge base version ${p.applied_version}` : ''}.`;
+const summarizeProposal = (p: { id: string; status: string; changes: unknown[]; flags?: unknown[]; applied_version?: number | null }) =>
+  `Proposal ${p.id} is ${p.status} with ${p.changes.length} change(s)${p.flags?.length ? ` and ${p.flags.length} contradiction(s) flagged` : ''}${p.applied_version ? `; knowledge base version ${p.applied_version}` : ''}.`;
 
 export const knowledgeBaseTools: ToolDefinition[] = [
   defineTool({
@@ -44,7 +60,7 @@ export const knowledgeBaseTools: ToolDefinition[] = [
     name: 'propose_kb_update',
     title: 'Propose knowledge-base improvements from calls',
     description:
-      'Finds questions callers asked that the agent could not answer (it said it had no information, offered a message, or deflected) in the given calls (call_ids) or the agent’s calls since a time, groups them, and proposes FAQ entries — answers drafted from the business’s site when it has them, otherwise marked needs_answer for the business to fill. You may also pass your own `changes` (evidence quotes must be verbatim). Nothing reaches callers until approve_kb_proposal. Free. Safe to retry (idempotency_key derived when omitted). Scope agents:write.',
+      'Finds questions callers asked that the agent could not answer (it said it had no information, offered a message, or deflected) in the given calls (call_ids) or the agent’s calls since a time, groups them, and proposes FAQ entries — answers drafted from the business’s site when it has them, otherwise marked needs_answer for the business to fill — and flags agent answers that contradict the knowledge base (`flags`: both quotes verbatim). You may also pass your own `changes` (evidence quotes must be verbatim). Nothing reaches callers until approve_kb_proposal. Free. Safe to retry (idempotency_key derived when omitted). Scope agents:write.',
     input: {
       agent_id: z.string().describe('agt_… of the agent.'),
       call_ids: z.array(z.string()).max(100).optional().describe('call_… IDs to learn from.'),

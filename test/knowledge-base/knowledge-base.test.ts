@@ -225,4 +225,40 @@ describe('knowledge base', () => {
     const bad = await c.post(`${kbPath()}/proposals`, { call_ids: [], changes: [{ op: 'add', title: 'X', after: 'Y', rationale: 'r', evidence: [{ call_id: calls[0], turn: 1, quote: 'never said' }] }] });
     expect(bad.status).toBe(400);
   });
+
+  it('flags agent answers that contradict the knowledge base, quoting both; agreeing or unknown values are not flagged', async () => {
+    const call = await c.post(`/v2/agents/${agentId}/test-calls`, {
+      turns: [
+        { role: 'agent', text: 'Smile Dental, how can I help?' },
+        { role: 'caller', text: 'What time do you open on Monday?' },
+        { role: 'agent', text: 'We open at 9 on Mondays.' },
+        { role: 'caller', text: 'And do you take Cigna?' },
+        { role: 'agent', text: 'Yes, we accept Cigna.' },
+        { role: 'caller', text: 'Can I bring my dog?' },
+        { role: 'agent', text: 'Yes, dogs are welcome until 6 pm.' },
+      ],
+    });
+    expect(call.status).toBe(202);
+    await until('the call to be analysed', async () => ['completed', 'failed'].includes((await c.get(`/v2/calls/${call.body.id}`)).body.extraction_status), 30_000);
+    const kb = (await c.get(kbPath())).body;
+
+    const proposed = await c.post(`${kbPath()}/proposals`, { call_ids: [call.body.id] });
+    expect(proposed.status).toBe(201);
+    // no unanswered question in this call: the proposal holds the flag alone
+    expect(proposed.body).toMatchObject({ status: 'pending', changes: [], drafted_by: null });
+    expect(proposed.body.flags).toHaveLength(1);
+    const flag = proposed.body.flags[0];
+    expect(flag).toMatchObject({ kind: 'contradiction', value_kind: 'time', call_id: call.body.id, turn: 2, quote: 'We open at 9 on Mondays.', agent_values: ['9'] });
+    expect(flag.kb_quote).toContain('8:00 AM');
+    const flagged = kb.documents.find((d: { id: string }) => d.id === flag.doc_id);
+    expect(flagged.content).toContain(flag.kb_quote);
+    expect(flag.doc_title).toBe(flagged.title);
+    expect((await c.get(`${kbPath()}/proposals/${proposed.body.id}`)).body.flags).toEqual(proposed.body.flags);
+
+    // A flag changes nothing by itself: approving needs the correction as a change; rejecting records why.
+    const approve = await c.post(`${kbPath()}/proposals/${proposed.body.id}/approve`, {});
+    expect(approve.status).toBe(400);
+    expect(approve.body.error.details[0]).toMatchObject({ issue: 'no_changes' });
+    expect((await c.post(`${kbPath()}/proposals/${proposed.body.id}/reject`, { reason: 'The agent was wrong; prompt fixed.' })).body.status).toBe('rejected');
+  });
 });
