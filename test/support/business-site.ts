@@ -31,6 +31,10 @@ const CONTACT = `<!doctype html><html><head><title>Contact | Smile Dental</title
 export interface BusinessSite {
   url: string;
   requests: string[];
+  /** A page's HTML as served now. */
+  page(path: string): string | undefined;
+  /** Changes what a path serves from now on (null: 404), for a site that changes between two crawls. */
+  setPage(path: string, html: string | null): void;
   close(): Promise<void>;
 }
 
@@ -59,6 +63,11 @@ export async function serveBusinessSite(options: BusinessSiteOptions = {}): Prom
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
     requests,
+    page: (path) => pages[path],
+    setPage: (path, html) => {
+      if (html === null) delete pages[path];
+      else pages[path] = html;
+    },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -12,6 +12,7 @@ import { pingDatabase } from '../../core/db/database';
 import { TemporalAgentWorkflows } from '../../core/temporal/agent-workflow-client';
 import { TemporalCallWorkflows } from '../../core/temporal/call-workflow-client';
 import { TemporalWebhookWorkflows } from '../../core/temporal/webhook-workflow-client';
+import { TemporalKbDriftSchedules } from '../../core/temporal/kb-drift-schedules';
 import { createTestDatabase, TestDatabase } from './test-database';
 import { createTestAccount, TestAccount } from './test-account';
 import { testLogger } from './test-logger';
@@ -68,10 +69,18 @@ export async function startStack(options: { label: string; config?: Partial<Conf
   };
   const connection = await Connection.connect({ address: TEMPORAL_ADDRESS });
   const client = new Client({ connection, namespace: 'default' });
+  // Schedules outlive the test's database and task queue on the shared dev server: the ones this
+  // stack made are removed when it closes, so runs do not pile up weekly workflows nobody polls.
+  const driftSchedules = new TemporalKbDriftSchedules(client, taskQueue);
+  const scheduled = new Set<string>();
   const core = createCore(config, db.connection, testLogger(), {
     workflows: new TemporalAgentWorkflows(client, taskQueue),
     webhookWorkflows: new TemporalWebhookWorkflows(client, taskQueue, config.webhooks),
     callWorkflows: new TemporalCallWorkflows(client, taskQueue),
+    kbDriftSchedules: {
+      apply: (input) => (scheduled.add(input.agentId), driftSchedules.apply(input)),
+      remove: (agentId) => driftSchedules.remove(agentId),
+    },
     ...options.adapters,
   });
   await core.ensureIndexes();
@@ -121,6 +130,7 @@ export async function startStack(options: { label: string; config?: Partial<Conf
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
       core.outbound.close();
+      await Promise.allSettled([...scheduled].map((agentId) => driftSchedules.remove(agentId)));
       await nativeConnection?.close();
       await connection.close();
       await db.drop();
@@ -128,6 +138,16 @@ export async function startStack(options: { label: string; config?: Partial<Conf
   };
   if (options.worker !== false) await stack.startWorker();
   return stack;
+}
+
+/** POST /v2/agents on the local platform and wait until the agent is active; its agent ID. */
+export async function provisionActiveAgent(baseUrl: string, token: string, payload: { name: string; business_url: string; template_id: string }): Promise<string> {
+  const res = await fetch(`${baseUrl}/v2/agents`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ payload: { platform: 'local', ...payload } }) });
+  const created = (await res.json()) as { operation_id: string };
+  if (res.status !== 202) throw new Error(`POST /v2/agents answered ${res.status}: ${JSON.stringify(created)}`);
+  const op = await waitForOperation(baseUrl, token, created.operation_id);
+  if (op.status !== 'active') throw new Error(`provisioning ended ${op.status}: ${JSON.stringify(op.error)}`);
+  return op.agent_id;
 }
 
 /** Polls an operation until it reaches one of the given statuses. */

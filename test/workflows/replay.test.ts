@@ -23,7 +23,9 @@ describe('workflow replay', () => {
         'webhook-delivered-after-retries.json', 'webhook-failed.json', 'webhook-manual-replay.json',
         // Calls (recorded by record-call-histories.test.ts): a test call through the local simulator,
         // an inbound call started then ended by two signals, and one abandoned after polling found nothing.
-        'call-test-call.json', 'call-started-then-ended.json', 'call-abandoned.json']),
+        'call-test-call.json', 'call-started-then-ended.json', 'call-abandoned.json',
+        // A drift check that filed a proposal (recorded by test/knowledge-base/kb-drift.test.ts).
+        'kb-drift-proposed.json']),
     );
   });
 
