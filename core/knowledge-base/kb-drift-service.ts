@@ -43,10 +43,11 @@ function bodyLines(content: string): string[] {
   return content.split('\n').filter((l) => l.trim() && !l.startsWith('# ') && !l.startsWith('Text of '));
 }
 
-/** What to quote from the site: the first line the KB does not say already. */
+/** What to quote from the site: the first sentence-like line (not a lone heading) the KB does not say already. */
 function newLine(after: string, before: string): string {
   const old = new Set(bodyLines(before));
-  const line = bodyLines(after).find((l) => !old.has(l)) ?? bodyLines(after)[0] ?? '';
+  const fresh = bodyLines(after).filter((l) => !old.has(l));
+  const line = fresh.find((l) => l.split(/\s+/).length >= 4) ?? fresh[0] ?? bodyLines(after)[0] ?? '';
   return line.slice(0, QUOTE_CHARS);
 }
 

@@ -125,6 +125,30 @@ describe('knowledge-base drift', () => {
     expect(result.status).toBe('unchanged');
   });
 
+  it('a new page is proposed as an add, a page gone as a remove', async () => {
+    site.setPage('/', site.page('/')!.replace('<a href="/contact">Contact Us</a>', '<a href="/parking">Parking</a>'));
+    site.setPage('/contact', null);
+    site.setPage('/parking', '<!doctype html><html><head><title>Parking | Smile Dental</title></head><body><h1>Parking</h1><p>Free parking is in the lot behind the building, entrance on Maple Street.</p></body></html>');
+    const { result } = await triggerDrift();
+    expect(result.status).toBe('proposed');
+    const proposal = (await proposals()).find((p) => p.id === result.proposal_id)!;
+    const parkingUrl = new URL('/parking', site.url).href;
+    const contactUrl = new URL('/contact', site.url).href;
+    expect(proposal.changes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ op: 'add', source_url: parkingUrl, doc_id: expect.stringMatching(/^kb_/), after: expect.stringContaining('entrance on Maple Street'), site_evidence: [{ source_url: parkingUrl, quote: expect.stringContaining('Maple Street') }] }),
+        expect.objectContaining({ op: 'remove', source_url: contactUrl, before: expect.stringContaining('742 Evergreen Terrace') }),
+      ]),
+    );
+    // Approved, the added page is found again by its ID on the next check (nothing more to propose).
+    expect((await c.post(`${kbPath()}/proposals/${proposal.id}/approve`, {})).status).toBe(200);
+    const kb = (await c.get(kbPath())).body;
+    expect(kb.documents.some((d: { content: string }) => d.content.includes('entrance on Maple Street'))).toBe(true);
+    expect(kb.documents.some((d: { source_url: string | null }) => d.source_url === contactUrl)).toBe(false);
+    await stack.db.connection.db!.collection('kb_heads').updateOne({ _id: agentId as never }, { $set: { drift_pages: null } });
+    expect((await triggerDrift()).result.status).toBe('unchanged');
+  });
+
   it('PATCH drift: a new interval updates the schedule, disabled removes it, enabled brings it back', async () => {
     const changed = await c.patch(kbPath(), { drift: { interval_days: 3 } });
     expect(changed.status).toBe(200);
