@@ -34,7 +34,7 @@ import { createActivities } from '../activities';
 import { percentile, printReport, printTable } from './bench-report';
 import { createCore, type Core } from '../core/composition-root';
 import { loadConfig } from '../core/config/config';
-import { connectDatabase } from '../core/db/database';
+import { connectDatabase, findByIds } from '../core/db/database';
 import { createLogger } from '../core/logging/logger';
 import type { OperationDoc } from '../core/operations/operation-model';
 import { TemporalAgentWorkflows } from '../core/temporal/agent-workflow-client';
@@ -568,13 +568,18 @@ async function main(): Promise<void> {
     const account = await core.accounts.create('bench');
     const payload = { name: 'Bench Dental', platform: 'local' as const, business_url: site.url, template_id: 'dental_receptionist', language: 'en' };
 
-    /** Waits on the workflows (a Temporal long poll, no database polling), then reads the operations once. */
+    /**
+     * Waits on the workflows (a Temporal long poll, no database polling), then reads the
+     * operations, each by `_id`: a `$in` over them is a scan of every stored operation on FerretDB
+     * (it is not pushed down), which made the bench itself slower the more agents were seeded.
+     */
+    const readOps = (ids: string[]) => findByIds(observer.models.operations, ids);
     const waitAll = async (ids: string[]): Promise<OperationDoc[]> => {
       await Promise.all(ids.map((id) => client.workflow.getHandle(id).result().catch(() => undefined)));
       // An operation whose workflow never started is left to the reconciler: give it a bounded while.
       for (let waited = 0; ; waited += 1000) {
-        const ops = await observer.models.operations.find({ _id: { $in: ids } }).lean<OperationDoc[]>();
-        if (waited >= 60_000 || ops.every((o) => o.status !== 'pending' && o.status !== 'running')) return ops;
+        const ops = await readOps(ids);
+        if (waited >= 60_000 || (ops.length === ids.length && ops.every((o) => o.status !== 'pending' && o.status !== 'running'))) return ops;
         await sleep(1000);
       }
     };
