@@ -29,6 +29,7 @@ func main() {
 	synchronous := flag.String("sqlite-synchronous", envOr("FERRETDB_SQLITE_SYNCHRONOUS", "normal"), "SQLite synchronous pragma: full or normal")
 	logLevel := flag.String("log-level", envOr("FERRETDB_LOG_LEVEL", "warn"), "debug, info, warn or error")
 	backendFile := flag.String("backend-file", "", "write the backend actually chosen (postgresql or sqlite) to this file")
+	analyzeEvery := flag.Duration("analyze-interval", durationEnv("FERRETDB_ANALYZE_INTERVAL", 15*time.Second), "postgresql backend: how often tables that changed are analyzed when the server's autovacuum is off (0: never)")
 	pprofAddr := flag.String("pprof-addr", envOr("FERRETDB_PPROF_ADDR", ""), "serve Go's /debug/pprof on this address (profiling the store under a benchmark); off when empty")
 	flag.Parse()
 
@@ -90,6 +91,10 @@ func main() {
 		_ = f.Run(ctx)
 	}()
 
+	if chosen == "postgresql" && *analyzeEvery > 0 {
+		go keepStatisticsFresh(ctx, *pgURL, *analyzeEvery, logger)
+	}
+
 	fmt.Fprintf(os.Stderr, "wfw-ferretdb: %s backend, listening on %s\n", chosen, *listen)
 	<-done
 }
@@ -121,6 +126,16 @@ func chooseBackend(handler, pgURL string) (string, error) {
 func envOr(key, def string) string {
 	if v := os.Getenv(key); v != "" {
 		return v
+	}
+	return def
+}
+
+func durationEnv(key string, def time.Duration) time.Duration {
+	if v := os.Getenv(key); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+		fail("%s: %q is not a duration (e.g. 15s)", key, v)
 	}
 	return def
 }

@@ -70,6 +70,27 @@ describe('the default store', () => {
     }
   }, 60_000);
 
+  it('keeps planner statistics fresh where autovacuum is off, so a read by _id stays an index read as a collection grows', async () => {
+    psql('postgres', `DROP DATABASE IF EXISTS ${SCRATCH_DB} WITH (FORCE)`);
+    const url = PG_URL.replace(/\/[^/]*$/, `/${SCRATCH_DB}`);
+    const { port } = await launch(['--handler', 'postgresql', '--postgresql-url', url, '--analyze-interval', '200ms']);
+    const client = await MongoClient.connect(`mongodb://127.0.0.1:${port}/stats`);
+    try {
+      const col = client.db().collection('operations');
+      // Wide documents, as operations are: never analyzed, the planner prices the GIN lookup
+      // like a scan of the table (and picks either).
+      for (let i = 0; i < 12; i++) await col.insertMany(Array.from({ length: 1000 }, (_, j) => ({ _id: `op_${i}_${j}` as never, request: 'x'.repeat(800) })));
+      const table = psql(SCRATCH_DB, "SELECT _jsonb->>'table' FROM stats._ferretdb_database_metadata WHERE _jsonb->>'_id' = 'operations'");
+      await until('the table to be analyzed', () => psql(SCRATCH_DB, `SELECT coalesce(last_analyze, last_autoanalyze) IS NOT NULL FROM pg_stat_user_tables WHERE schemaname = 'stats' AND relname = '${table}'`) === 't', 90_000);
+      const plan = psql(SCRATCH_DB, `EXPLAIN SELECT _jsonb FROM stats.${table} WHERE (_jsonb -> '_id') @> '"op_7_7"'`);
+      expect(plan).toMatch(/Index Scan on wfw_gin_/);
+      expect(plan).not.toMatch(/Seq Scan/);
+      expect(await col.findOne({ _id: 'op_7_7' as never })).toMatchObject({ _id: 'op_7_7' });
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
   it('auto falls back to the embedded SQLite backend where no PostgreSQL answers, and says so', async () => {
     const closed = await freePort();
     const { port, backend, log } = await launch(['--handler', 'auto', '--postgresql-url', `postgres://postgres@127.0.0.1:${closed}/ferretdb`]);
