@@ -36,6 +36,11 @@ export interface AgentActivityDeps {
     ensureDriftSchedule(agent: AgentDoc): Promise<void>;
     removeDriftSchedule(agentId: string): Promise<void>;
   };
+  /**
+   * The agent's KB sync lock (core/knowledge-base/kb-sync-lock.ts): an update's push replaces
+   * the platform's documents as a sync does, so the two never run at once on one agent.
+   */
+  syncLock?: { withLock<T>(agentId: string, holder: string, body: () => Promise<T>): Promise<T> };
 }
 
 type OpRef = { operationId: string; agentId: string };
@@ -57,6 +62,8 @@ const MIN_SUGGESTION_CONFIDENCE = 0.5;
  */
 export function createAgentActivities(deps: AgentActivityDeps) {
   const { agents, operations } = deps;
+
+  const underSyncLock = <T>(agentId: string, holder: string, body: () => Promise<T>): Promise<T> => (deps.syncLock ? deps.syncLock.withLock(agentId, holder, body) : body());
 
   async function agentOf(agentId: string): Promise<AgentDoc> {
     const agent = await agents.findById(agentId);
@@ -374,7 +381,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     },
 
     async pushToPlatform({ operationId, agentId }: OpRef): Promise<{ version: number }> {
-      return step(operationId, 'push', async () => {
+      return step(operationId, 'push', () => underSyncLock(agentId, operationId, async () => {
         const agent = await agentOf(agentId);
         const pv = await promptVersionOf(agentId, operationId);
         if (!pv) throw failure('PROMPT_VERSION_MISSING', 'no prompt version written by this operation');
@@ -386,7 +393,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         );
         await agents.update(agentId, { platform_kb_ids: deployed.knowledge_base_ids });
         return { version: pv.version };
-      }, { premarked: true, next: () => 'finalize' });
+      }), { premarked: true, next: () => 'finalize' });
     },
 
     async finalizeUpdate({ operationId, agentId, changedFields }: OpRef & { changedFields: string[] }): Promise<{ version: number | null }> {
@@ -413,7 +420,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
      * the agent keeps when the update fails, since the push may have landed before it failed.
      */
     async restorePlatformAgent({ operationId, agentId }: OpRef): Promise<boolean> {
-      return asActivity(async () => {
+      return asActivity(() => underSyncLock(agentId, operationId, async () => {
         const agent = await agentOf(agentId);
         const previous = (await operations.findById(operationId))?.request?.previous as Partial<AgentDoc> | undefined;
         const restored = { ...agent, ...(previous ?? {}) } as AgentDoc;
@@ -426,7 +433,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         );
         await agents.update(agentId, { platform_kb_ids: deployed.knowledge_base_ids });
         return true;
-      }, COMPENSATION_ATTEMPTS, operationId);
+      }), COMPENSATION_ATTEMPTS, operationId);
     },
 
     /** A failed update leaves the agent as it was: active, on its previous prompt version. */

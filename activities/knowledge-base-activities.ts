@@ -3,6 +3,7 @@ import type { AgentDoc, PromptVersionDoc } from '../core/agents/agent-model';
 import type { AgentService } from '../core/agents/agent-service';
 import type { EventLog } from '../core/events/event-log';
 import { KnowledgeBaseService, toDeployed } from '../core/knowledge-base/knowledge-base-service';
+import type { KbSyncLock } from '../core/knowledge-base/kb-sync-lock';
 import type { OperationService } from '../core/operations/operation-service';
 import type { PlatformCredentialService } from '../core/platform-credentials/platform-credential-service';
 import type { AgentDeployment, KnowledgeDocument, PlatformAdapter, PlatformCredentials, PlatformName } from '../core/platforms/platform-adapter';
@@ -14,6 +15,8 @@ export interface KnowledgeBaseActivityDeps {
   operations: OperationService;
   events: EventLog;
   knowledgeBase: KnowledgeBaseService;
+  /** Held while a sync reads and pushes, so two syncs of one agent never interleave on the platform. */
+  syncLock: KbSyncLock;
   platforms: Record<PlatformName, PlatformAdapter>;
   credentials: PlatformCredentialService;
   publicBaseUrl?: string;
@@ -75,10 +78,16 @@ export function createKnowledgeBaseActivities(deps: KnowledgeBaseActivityDeps) {
     async pushKnowledgeBase({ operationId, agentId }: KbSyncRef): Promise<{ version: number; docId: string | null }> {
       return asActivity(async () => {
         await operations.stepStarted(operationId, 'push', Context.current().info.attempt);
-        const agent = await agentOf(agentId);
-        const head = await knowledgeBase.head(agent);
-        const version = await knowledgeBase.latest(agentId, head.version);
-        await push(agent, toDeployed(version.documents));
+        // The version is read under the lock too: of two syncs, the later push carries the newer one.
+        const version = await deps.syncLock.withLock(agentId, operationId, async () => {
+          const agent = await agentOf(agentId);
+          const head = await knowledgeBase.head(agent);
+          const newest = await knowledgeBase.latest(agentId, head.version);
+          await push(agent, toDeployed(newest.documents));
+          // Marked before the lock goes, so a sync that starts next sees this version as served.
+          await knowledgeBase.markSynced(agentId, newest.version);
+          return newest;
+        });
         await operations.stepFinished(operationId, 'push', 'completed', `knowledge base version ${version.version}`, 'finalize');
         return { version: version.version, docId: version.change.doc_id ?? version.documents[0]?.id ?? null };
       }, 6, operationId);
@@ -96,11 +105,13 @@ export function createKnowledgeBaseActivities(deps: KnowledgeBaseActivityDeps) {
     /** Compensation: the platform gets the synced version back (a push may have landed in part). */
     async restoreKnowledgeBase({ operationId, agentId }: KbSyncRef): Promise<boolean> {
       return asActivity(async () => {
-        const agent = await agentOf(agentId);
-        const served = await knowledgeBase.servedDocuments(agentId);
-        if (!served) return false;
-        await push(agent, served);
-        return true;
+        return deps.syncLock.withLock(agentId, operationId, async () => {
+          const agent = await agentOf(agentId);
+          const served = await knowledgeBase.servedDocuments(agentId);
+          if (!served) return false;
+          await push(agent, served);
+          return true;
+        });
       }, 25, operationId);
     },
 

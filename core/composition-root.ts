@@ -56,6 +56,7 @@ import { CallBatchService, CallBatchWorkflowStarter } from './calls/call-batch-s
 import { kbHeadModel, kbProposalModel, kbVersionModel } from './knowledge-base/knowledge-base-model';
 import { KbDriftScheduler, KbWorkflowStarter, KnowledgeBaseService } from './knowledge-base/knowledge-base-service';
 import { KbProposalService } from './knowledge-base/kb-proposal-service';
+import { KbSyncLock, kbSyncLockModel } from './knowledge-base/kb-sync-lock';
 import { KbDriftService } from './knowledge-base/kb-drift-service';
 import { createProposalDrafter } from './knowledge-base/kb-drafting/drafter-factory';
 import type { ProposalDrafter } from './knowledge-base/kb-drafting/proposal-drafter';
@@ -103,6 +104,8 @@ export interface Core {
   /** Versioned knowledge base per agent, its sync and improvement proposals (core/knowledge-base/). */
   knowledgeBase: KnowledgeBaseService;
   kbProposals: KbProposalService;
+  /** One knowledge-base sync at a time per agent (the sync activities hold it while they push). */
+  kbSyncLock: KbSyncLock;
   /** The scheduled re-crawl of each agent's site that files proposals when it changed. */
   kbDrift: KbDriftService;
   models: ReturnType<typeof createModels>;
@@ -180,6 +183,7 @@ function createModels(connection: Connection) {
     kbVersions: kbVersionModel(connection),
     kbHeads: kbHeadModel(connection),
     kbProposals: kbProposalModel(connection),
+    kbSyncLocks: kbSyncLockModel(connection),
   };
 }
 
@@ -292,6 +296,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     templates: { list: listTemplates, get: getTemplate, suggest: suggestTemplate },
     research,
     knowledgeBase,
+    kbSyncLock: new KbSyncLock(models.kbSyncLocks),
     kbProposals: new KbProposalService({ proposals: models.kbProposals, researchReports: models.researchReports, knowledgeBase, calls, events, drafter: adapters.kbDrafter ?? createProposalDrafter(config.llm, logger) }),
     agents,
     operations,

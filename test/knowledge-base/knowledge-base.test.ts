@@ -2,7 +2,7 @@ import { LocalPlatformAdapter } from '../../core/platforms/local-platform-adapte
 import { localPlatformAgentModel } from '../../core/platforms/local-platform-agent-model';
 import { AgentDeployment, PlatformCredentials, PlatformError } from '../../core/platforms/platform-adapter';
 import { serveBusinessSite, BusinessSite } from '../support/business-site';
-import { client } from '../support/http-client';
+import { client, TestResponse } from '../support/http-client';
 import { startStack, Stack, waitForOperation } from '../support/temporal-harness';
 import { until } from '../support/webhook-receiver';
 
@@ -147,6 +147,35 @@ describe('knowledge base', () => {
     // Removing it syncs again.
     const removed = await c.delete(`${kbPath()}/documents/${poisoned.body.document.id}`);
     await until('the fixed version synced', async () => (await c.get(kbPath())).body.synced_version === removed.body.knowledge_base.version, 30_000);
+  });
+
+  it('a sync waits while another sync of the agent holds its lock, then pushes the newest version', async () => {
+    const before = (await c.get(kbPath())).body;
+    const served = async () => (await localAgent())!.knowledge_base.some((d: { title: string }) => d.title === 'Wheelchair access');
+    // Another sync of this agent is mid-push (as a live worker would hold it).
+    expect(await stack.core.kbSyncLock.acquire(agentId, 'op_other_sync')).toBe(true);
+    let added!: TestResponse;
+    try {
+      added = await c.post(`${kbPath()}/documents`, { title: 'Wheelchair access', content: 'Step-free entrance on Main Street.' });
+      expect(added.status).toBe(201);
+      // It retries its push (the lock is contention, not a failure) and pushes nothing meanwhile.
+      const waiting = await until('the push to be retried behind the lock', async () => {
+        const o = (await c.get(`/v2/operations/${added.body.sync_operation_id}`)).body;
+        return o.steps.find((s: { name: string; attempts: number }) => s.name === 'push' && s.attempts >= 2) ? o : undefined;
+      }, 30_000);
+      expect(waiting.status).toBe('running');
+      expect((await c.get(kbPath())).body.synced_version).toBe(before.synced_version);
+      expect(await served()).toBe(false);
+    } finally {
+      await stack.core.kbSyncLock.release(agentId, 'op_other_sync');
+    }
+    const done = await until('the sync to finish', async () => {
+      const o = (await c.get(`/v2/operations/${added.body.sync_operation_id}`)).body;
+      return o.status === 'succeeded' ? o : undefined;
+    }, 60_000);
+    expect(done.status).toBe('succeeded');
+    expect((await c.get(kbPath())).body.synced_version).toBe(added.body.knowledge_base.version);
+    expect(await served()).toBe(true);
   });
 
   it('kb_auto_sync off: changes wait for POST …/sync', async () => {
