@@ -75,29 +75,32 @@ export function createKnowledgeBaseActivities(deps: KnowledgeBaseActivityDeps) {
      * Pushes the KB's newest version (read now, not when the sync was asked for: of two syncs
      * racing, the later push carries the newer version). Returns what it pushed.
      */
-    async pushKnowledgeBase({ operationId, agentId }: KbSyncRef): Promise<{ version: number; docId: string | null }> {
+    async pushKnowledgeBase({ operationId, agentId }: KbSyncRef): Promise<{ version: number; docId: string | null; announce: boolean }> {
       return asActivity(async () => {
         await operations.stepStarted(operationId, 'push', Context.current().info.attempt);
         // The version is read under the lock too: of two syncs, the later push carries the newer one.
-        const version = await deps.syncLock.withLock(agentId, operationId, async () => {
+        const { version, announce } = await deps.syncLock.withLock(agentId, operationId, async () => {
           const agent = await agentOf(agentId);
           const head = await knowledgeBase.head(agent);
           const newest = await knowledgeBase.latest(agentId, head.version);
+          // Pushed even when already served (a manual sync repairs a platform that drifted); pushes are idempotent.
           await push(agent, toDeployed(newest.documents));
           // Marked before the lock goes, so a sync that starts next sees this version as served.
-          await knowledgeBase.markSynced(agentId, newest.version);
-          return newest;
+          // Of two syncs that pushed the same version (two quick changes), only the first announces it.
+          return { version: newest, announce: await knowledgeBase.markSynced(agentId, newest.version, operationId) };
         });
         await operations.stepFinished(operationId, 'push', 'completed', `knowledge base version ${version.version}`, 'finalize');
-        return { version: version.version, docId: version.change.doc_id ?? version.documents[0]?.id ?? null };
+        return { version: version.version, docId: version.change.doc_id ?? version.documents[0]?.id ?? null, announce };
       }, 6, operationId);
     },
 
-    async finishKbSync({ operationId, agentId, version, docId }: KbSyncRef & { version: number; docId: string | null }): Promise<void> {
+    /** `announce` absent: a push from before announcements were deduplicated (it always announced). */
+    async finishKbSync({ operationId, agentId, version, docId, announce }: KbSyncRef & { version: number; docId: string | null; announce?: boolean }): Promise<void> {
       await asActivity(async () => {
         const agent = await agentOf(agentId);
-        await knowledgeBase.markSynced(agentId, version);
-        await deps.events.append(agent.account_id, 'kb.synced', { agent_id: agentId, doc_id: docId ?? '', version }, { dedupeKey: `kb.synced:${operationId}`, agentId });
+        if (announce ?? (await knowledgeBase.markSynced(agentId, version, operationId))) {
+          await deps.events.append(agent.account_id, 'kb.synced', { agent_id: agentId, doc_id: docId ?? '', version }, { dedupeKey: `kb.synced:${operationId}`, agentId });
+        }
         await operations.complete(operationId, 'succeeded', 'finalize', {});
       }, 10, operationId);
     },

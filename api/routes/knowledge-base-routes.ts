@@ -200,7 +200,7 @@ export function knowledgeBaseRoutes(deps: { knowledgeBase: KnowledgeBaseService;
     }),
     defineRoute({
       method: 'post', path: `${base}/sync`, operationId: 'syncKnowledgeBase', summary: 'Push the current version to the platform (async)', ...common, errors: [...common.errors, 'CONFLICT'], scope: 'agents:write', params: idParam('agent'),
-      responses: { 202: { description: 'Accepted; poll the operation (type agent.kb_sync).', schema: z.object({ operation_id: z.string(), status: z.literal('running'), agent_id: z.string() }).meta({ id: 'KnowledgeBaseSyncAccepted' }) } },
+      responses: { 202: { description: 'Accepted; poll the operation (type agent.kb_sync).', schema: z.object({ operation_id: z.string(), status: z.literal('pending'), agent_id: z.string() }).meta({ id: 'KnowledgeBaseSyncAccepted' }) } },
       async handler({ params, principal, idempotency }) {
         const accepted = await kb.startSync(principal.accountId, params.id, idempotency);
         return { status: 202, body: accepted, headers: { Location: `/v2/operations/${accepted.operation_id}` } };

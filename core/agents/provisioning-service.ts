@@ -22,6 +22,8 @@ export interface AgentWorkflowStarter {
   startDelete(input: { operationId: string; accountId: string; agentId: string }): Promise<void>;
   /** False when no workflow exists for the operation (it was never started). */
   cancel(operationId: string): Promise<boolean>;
+  /** The knowledge-base sync (an `agent.kb_sync` operation the reconciler finds never started). */
+  startKbSync?(input: { operationId: string; accountId: string; agentId: string }): Promise<void>;
 }
 
 export interface Accepted {
@@ -381,6 +383,12 @@ export class ProvisioningService {
     const stale = await this.operations.findStalePending(olderThan);
     for (const op of stale) {
       try {
+        if (op.type === 'agent.kb_sync') {
+          // A sync claims nothing: it pushes whatever version is newest when it runs.
+          if (!this.workflows.startKbSync) continue;
+          await this.startOrFail(op._id, () => this.workflows.startKbSync!({ operationId: op._id, accountId: op.account_id, agentId: op.agent_id }));
+          continue;
+        }
         if (op.type === 'agent.provision') {
           if (!(await this.ensureAgent(op))) continue;
         } else if (!(await this.claim(op))) {

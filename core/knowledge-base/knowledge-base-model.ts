@@ -65,6 +65,8 @@ const kbHeadFields = {
   account_id: { type: String, required: true },
   version: { type: Number, required: true },
   synced_version: { type: Number, default: null },
+  /** The sync operation that moved `synced_version` last: it, and only it, announces that version. */
+  synced_by: absentOnOlder({ type: String, default: null }),
   kb_auto_sync: { type: Boolean, default: true },
   kb_auto_apply: { type: Boolean, default: false },
   /**

@@ -371,30 +371,37 @@ export class KnowledgeBaseService {
   }
 
   /** Starts the sync workflow for the current version; 202 with the operation to poll. */
-  async startSync(accountId: string, agentId: string, seed?: { key: string; claimedAt: Date }): Promise<{ operation_id: string; status: 'running'; agent_id: string }> {
+  async startSync(accountId: string, agentId: string, seed?: { key: string; claimedAt: Date }): Promise<{ operation_id: string; status: 'pending'; agent_id: string }> {
     const agent = await this.agentOf(accountId, agentId);
     await this.head(agent);
     if (!agent.platform_agent_id) throw new ApiError('CONFLICT', `Agent ${agentId} is not deployed to its platform yet.`, { details: [{ field: 'id', issue: 'not_deployed', message: `status is ${agent.status}` }] });
     const operationId = seed ? derivedPrefixedId('operation', seed.claimedAt.getTime(), accountId, seed.key, 'kb_sync', 'operation') : newId('operation');
     const doc = this.deps.operations.newDoc({ id: operationId, accountId, type: 'agent.kb_sync', agentId, request: {} });
-    // Inserted running: the reconciler restarts only pending provisioning and change operations.
+    // Pending until the push starts: an API that dies before the workflow starts leaves it to the
+    // worker's reconciler, which starts it (once: the workflow ID is the operation ID).
     try {
-      await this.deps.operations.insert({ ...doc, status: 'running', started_at: doc.created_at });
+      await this.deps.operations.insert(doc);
     } catch (err) {
       // A keyed retry: the first attempt's operation (and workflow, by ID) is this one.
       if (!isDuplicateKeyError(err)) throw err;
     }
     await this.deps.workflows.startKbSync({ operationId, accountId, agentId });
-    return { operation_id: operationId, status: 'running', agent_id: agentId };
+    return { operation_id: operationId, status: 'pending', agent_id: agentId };
   }
 
-  /** After a push: the platform serves `version` (never moves backwards). */
-  async markSynced(agentId: string, version: number): Promise<void> {
+  /**
+   * After a push: the platform serves `version` (never moves backwards). True when this sync
+   * operation is the one that moved `synced_version` to it (also on its retry after a crash), so
+   * it announces the version; false when an earlier sync already served it.
+   */
+  async markSynced(agentId: string, version: number, operationId: string): Promise<boolean> {
     for (let i = 0; i < 5; i++) {
-      await this.deps.heads.updateOne({ _id: agentId, $or: [{ synced_version: null }, { synced_version: { $lt: version } }] }, { $set: { synced_version: version, updated_at: new Date() } });
+      await this.deps.heads.updateOne({ _id: agentId, $or: [{ synced_version: null }, { synced_version: { $lt: version } }] }, { $set: { synced_version: version, synced_by: operationId, updated_at: new Date() } });
       const head = await this.headById(agentId);
-      if (!head || (head.synced_version ?? 0) >= version) return;
+      if (!head) return false;
+      if ((head.synced_version ?? 0) >= version) return head.synced_version === version && head.synced_by === operationId;
     }
+    return false;
   }
 }
 
