@@ -413,38 +413,49 @@ interface IdleSample {
   commands: CommandCounts;
 }
 
-async function sampleIdle(seconds: number, mongodbUri: string, temporalAddress: string, counter: CommandCounter, tick: number): Promise<IdleSample> {
+const CPU_GROUPS = ['ferretdb', 'temporal', 'postgres', 'bench'] as const;
+
+/** CPU time of the stack's processes from now until `end()`, as % of one core per group. */
+function cpuWindow(mongodbUri: string, temporalAddress: string, tick: number): { end(): { seconds: number; percent: IdleSample['percent']; total: number } } {
   const stack = findStack(mongodbUri, temporalAddress);
-  const groups = ['ferretdb', 'temporal', 'postgres', 'bench'] as const;
   const read = () => {
     const out: Record<string, Map<number, number>> = {};
-    for (const g of groups) {
+    for (const g of CPU_GROUPS) {
       // Postgres forks a process per connection: re-list them at each end.
       const pids = g === 'postgres' && stack.postgres.length ? pgrep(['-x', 'postgres']) : stack[g];
       out[g] = new Map(pids.map((p) => [p, cpuTicks(p)]).filter((e): e is [number, number] => e[1] !== null));
     }
     return out;
   };
-  const commandsBefore = counter.snapshot();
   const before = read();
   const t0 = process.hrtime.bigint();
+  return {
+    end() {
+      const after = read();
+      const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
+      const percent = {} as IdleSample['percent'];
+      let total = 0;
+      for (const g of CPU_GROUPS) {
+        if (after[g].size === 0 && before[g].size === 0) {
+          percent[g] = null;
+          continue;
+        }
+        let ticks = 0;
+        // A process that appeared in the window counts from zero; one that ended loses its share.
+        for (const [pid, t] of after[g]) ticks += t - (before[g].get(pid) ?? 0);
+        percent[g] = (ticks / tick / elapsed) * 100;
+        total += percent[g]!;
+      }
+      return { seconds: elapsed, percent, total };
+    },
+  };
+}
+
+async function sampleIdle(seconds: number, mongodbUri: string, temporalAddress: string, counter: CommandCounter, tick: number): Promise<IdleSample> {
+  const commandsBefore = counter.snapshot();
+  const window = cpuWindow(mongodbUri, temporalAddress, tick);
   await sleep(seconds * 1000);
-  const after = read();
-  const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
-  const percent = {} as IdleSample['percent'];
-  let total = 0;
-  for (const g of groups) {
-    if (after[g].size === 0 && before[g].size === 0) {
-      percent[g] = null;
-      continue;
-    }
-    let ticks = 0;
-    // A process that appeared in the window counts from zero; one that ended loses its share.
-    for (const [pid, t] of after[g]) ticks += t - (before[g].get(pid) ?? 0);
-    percent[g] = (ticks / tick / elapsed) * 100;
-    total += percent[g]!;
-  }
-  return { seconds: elapsed, percent, total, commands: counter.since(commandsBefore) };
+  return { ...window.end(), commands: counter.since(commandsBefore) };
 }
 
 // ---------------------------------------------------------------- one round
@@ -475,6 +486,10 @@ function progress(message: string): void {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function pctOf(v: number | null): string {
+  return v === null ? 'n/a' : `${v.toFixed(0)}%`;
+}
 
 function fmtS(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
@@ -617,12 +632,14 @@ async function main(): Promise<void> {
 
       before = counter.snapshot();
       pgBefore = pg?.snapshot();
+      const batchCpu = cpuWindow(mongodbUri, config.temporal.address, tick);
       const batchStart = Date.now();
       const batch = await origins.run(ACCEPT, () =>
         core.provisioning.provisionBatch(account.id, Array.from({ length: AGENTS }, (_, i) => ({ payload: { ...payload, name: `Bench ${i}` } }))),
       );
       const ops = await waitAll(batch.operation_ids);
       const batchMs = Date.now() - batchStart;
+      const batchCpuUse = batchCpu.end();
       const batchCommands = counter.since(before);
       const pgBatch = pg && pgBefore ? pg.since(pgBefore) : null;
       const batchHistory = await readHistories(client, batch.operation_ids);
@@ -676,6 +693,10 @@ async function main(): Promise<void> {
         [`provisioning / bare throughput (target >= ${TARGETS.bareRatio})`, (provisionRate / bareRate).toFixed(2)],
         ['DB commands per agent in the batch', perAgent(batchCommands, AGENTS)],
         ['  by origin, per agent (w = writes, r = reads)', byOrigin(batchCommands, AGENTS)],
+        [
+          'CPU during the batch, % of one core (2 cores = 200%)',
+          `total ${batchCpuUse.total.toFixed(0)}%: bench process (worker + bench) ${pctOf(batchCpuUse.percent.bench)}, Temporal ${pctOf(batchCpuUse.percent.temporal)}, FerretDB ${pctOf(batchCpuUse.percent.ferretdb)}, PostgreSQL ${pctOf(batchCpuUse.percent.postgres)}`,
+        ],
         ['rows PostgreSQL read per agent in the batch', describeReads(pgBatch, AGENTS, '/agent')],
         ['  by command (batch total)', Object.entries(batchCommands.byName).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')],
         ['engine round trips per agent', describeTrips(batchTrips)],
