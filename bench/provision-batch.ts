@@ -39,6 +39,7 @@ import { createLogger } from '../core/logging/logger';
 import type { OperationDoc } from '../core/operations/operation-model';
 import { TemporalAgentWorkflows } from '../core/temporal/agent-workflow-client';
 import { TemporalWebhookWorkflows } from '../core/temporal/webhook-workflow-client';
+import { TemporalKbDriftSchedules } from '../core/temporal/kb-drift-schedules';
 import { serveBusinessSite } from '../test/support/business-site';
 import { startBackgroundServices } from '../worker/background-services';
 import { describeReads, PostgresTableReads, type ReadsDelta } from './postgres-table-reads';
@@ -132,6 +133,13 @@ interface CommandCounts {
   /** Of `writes` and `reads`, what the worker loops (reconciler, outbox relay) sent in the window. */
   loopWrites: number;
   loopReads: number;
+}
+
+async function mapLimit<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]);
+  }));
 }
 
 /** Counts divided by `n` runs (the mean of several solo provisionings). */
@@ -532,6 +540,8 @@ async function main(): Promise<void> {
   const core = createCore(config, db, logger, {
     workflows: new TemporalAgentWorkflows(client, taskQueue),
     webhookWorkflows: new TemporalWebhookWorkflows(client, taskQueue, config.webhooks),
+    // As the worker wires it (core/bootstrap.ts): activation creates each agent's drift schedule.
+    kbDriftSchedules: new TemporalKbDriftSchedules(client, taskQueue),
   });
   const observer: Pick<Core, 'models' | 'connection'> = createCore(config, observerDb, logger);
   await core.ensureIndexes();
@@ -579,6 +589,8 @@ async function main(): Promise<void> {
 
   const results: RoundResult[] = [];
   let seeded = 0;
+  /** Every agent the rounds provisioned (their drift schedules go at the end). */
+  const benchAgents: string[] = [];
   try {
     const account = await core.accounts.create('bench');
     const payload = { name: 'Bench Dental', platform: 'local' as const, business_url: site.url, template_id: 'dental_receptionist', language: 'en' };
@@ -638,6 +650,7 @@ async function main(): Promise<void> {
         core.provisioning.provisionBatch(account.id, Array.from({ length: AGENTS }, (_, i) => ({ payload: { ...payload, name: `Bench ${i}` } }))),
       );
       const ops = await waitAll(batch.operation_ids);
+      benchAgents.push(...ops.map((o) => o.agent_id), ...soloRuns.map((r) => r.op?.agent_id).filter((a): a is string => !!a));
       const batchMs = Date.now() - batchStart;
       const batchCpuUse = batchCpu.end();
       const batchCommands = counter.since(before);
@@ -796,6 +809,9 @@ async function main(): Promise<void> {
         '  writes/agent includes the worker loops\' writes (outbox relay marking events); * reads/agent leaves out the loops\' polling, which grows with the window, not with agents (see each round).\n',
     );
   } finally {
+    // The drift schedules its agents got would fire weekly on a task queue nobody polls.
+    const drift = new TemporalKbDriftSchedules(client, taskQueue);
+    await mapLimit(benchAgents, 16, (id) => drift.remove(id).catch(() => undefined));
     stopBackground();
     worker.shutdown();
     await Promise.allSettled(running);
