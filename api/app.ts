@@ -55,7 +55,7 @@ export function apiRoutes({ core, probes, openApiDocument = () => ({}), extraRou
     ...platformCredentialRoutes({ credentials: core.credentials }),
     ...webhookRoutes({ webhooks: core.webhooks, agents: core.agents, quotas: core.quotas }),
     ...eventRoutes({ streams: core.eventStream }),
-    ...callRoutes({ calls: core.calls, ingestion: core.callIngestion, testCalls: core.testCalls, outbound: core.outboundCalls }),
+    ...callRoutes({ calls: core.calls, ingestion: core.callIngestion, testCalls: core.testCalls, outbound: core.outboundCalls, knowledgeBaseServer: core.knowledgeBaseServer }),
     ...callBatchRoutes({ batches: core.callBatches, doNotCall: core.doNotCall }),
     ...knowledgeBaseRoutes({ knowledgeBase: core.knowledgeBase, proposals: core.kbProposals, research: (url) => core.research.research(url) }),
     ...extraRoutes,

@@ -55,6 +55,7 @@ import { callBatchModel, callBatchRecipientModel } from './calls/call-batch-mode
 import { CallBatchService, CallBatchWorkflowStarter } from './calls/call-batch-service';
 import { kbHeadModel, kbProposalModel, kbVersionModel } from './knowledge-base/knowledge-base-model';
 import { KbDriftScheduler, KbWorkflowStarter, KnowledgeBaseService } from './knowledge-base/knowledge-base-service';
+import { KnowledgeBaseServer } from './knowledge-base/knowledge-base-server';
 import { KbProposalService } from './knowledge-base/kb-proposal-service';
 import { KbSyncLock, kbSyncLockModel } from './knowledge-base/kb-sync-lock';
 import { KbDriftService } from './knowledge-base/kb-drift-service';
@@ -104,6 +105,8 @@ export interface Core {
   /** Versioned knowledge base per agent, its sync and improvement proposals (core/knowledge-base/). */
   knowledgeBase: KnowledgeBaseService;
   kbProposals: KbProposalService;
+  /** Answers Vapi's knowledge-base-request (custom-knowledge-base mode) from each agent's synced KB version. */
+  knowledgeBaseServer: KnowledgeBaseServer;
   /** One knowledge-base sync at a time per agent (the sync activities hold it while they push). */
   kbSyncLock: KbSyncLock;
   /** The scheduled re-crawl of each agent's site that files proposals when it changed. */
@@ -296,6 +299,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
     templates: { list: listTemplates, get: getTemplate, suggest: suggestTemplate },
     research,
     knowledgeBase,
+    knowledgeBaseServer: new KnowledgeBaseServer({ accounts: models.accounts, agents: models.agents, agentService: agents, credentials, knowledgeBase }),
     kbSyncLock: new KbSyncLock(models.kbSyncLocks),
     kbProposals: new KbProposalService({ proposals: models.kbProposals, researchReports: models.researchReports, knowledgeBase, calls, events, drafter: adapters.kbDrafter ?? createProposalDrafter(config.llm, logger) }),
     agents,

@@ -12,6 +12,8 @@ import { readBody } from '../http/request-body';
 import { listSchema } from '../openapi/common-schemas';
 import { callSchema, extractionSchema, notificationReceiptSchema, outboundCallBodySchema, testCallBodySchema, transcriptSchema } from './call-schemas';
 import type { OutboundCallService } from '../../core/calls/outbound-call-service';
+import { VAPI_KNOWLEDGE_BASE_SUFFIX } from '../../core/calls/notifications/vapi-knowledge-base-request';
+import type { KnowledgeBaseServer } from '../../core/knowledge-base/knowledge-base-server';
 import { idParam } from './route-params';
 
 const callListQuery = pageQuerySchema.extend({
@@ -26,7 +28,16 @@ const callListQuery = pageQuerySchema.extend({
 
 // (MAX_NOTIFICATION_BYTES: platforms post whole call reports, transcripts included.)
 
-export function callRoutes(deps: { calls: CallService; ingestion: CallIngestionService; testCalls: TestCallService; outbound: OutboundCallService }): RouteSpec[] {
+/** Vapi's ServerMessageResponseKnowledgeBaseRequest, documents only. */
+const knowledgeBaseAnswerSchema = z
+  .object({
+    documents: z.array(z.object({ content: z.string(), similarity: z.number().min(0).max(1) })).describe('The most relevant documents first, each fenced as website data.'),
+  })
+  .meta({ id: 'KnowledgeBaseServerAnswer' });
+
+const accountIdParam = z.string().refine((v) => isId('account', v), { message: 'must be an account ID (acct_…)' });
+
+export function callRoutes(deps: { calls: CallService; ingestion: CallIngestionService; testCalls: TestCallService; outbound: OutboundCallService; knowledgeBaseServer: KnowledgeBaseServer }): RouteSpec[] {
   return [
     defineRoute({
       method: 'post',
@@ -148,7 +159,7 @@ export function callRoutes(deps: { calls: CallService; ingestion: CallIngestionS
         'Set at deploy as the agent’s webhook/server URL. Authenticated by the platform’s own signature with the account’s secret for it (ElevenLabs `ElevenLabs-Signature`, Vapi `X-Vapi-Secret`, Retell `x-retell-signature` keyed with the Retell API key, local `Wfw-Local-Signature`). Duplicates are answered `duplicate` and change nothing.',
       tag: 'calls',
       scope: 'public',
-      params: z.object({ platform: z.enum(PLATFORM_NAMES), account_id: z.string().refine((v) => isId('account', v), { message: 'must be an account ID (acct_…)' }) }),
+      params: z.object({ platform: z.enum(PLATFORM_NAMES), account_id: accountIdParam }),
       errors: ['INVALID_SIGNATURE', 'INVALID_NOTIFICATION', 'NOT_FOUND', 'PLATFORM_NOT_CONFIGURED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INVALID_JSON', 'SERVICE_UNAVAILABLE'],
       responses: { 200: { description: 'Received (or recognised as a duplicate, or not a call event).', schema: notificationReceiptSchema } },
       async handler({ params, ctx }) {
@@ -156,6 +167,24 @@ export function callRoutes(deps: { calls: CallService; ingestion: CallIngestionS
         const body = await readBody(ctx, ['json'], MAX_NOTIFICATION_BYTES);
         const receipt = await deps.ingestion.ingest(params.platform, params.account_id, { headers: ctx.headers, rawBody: body.raw, now: new Date() });
         return { status: 200, body: receipt };
+      },
+    }),
+    defineRoute({
+      method: 'post',
+      path: `/v2/platform-notifications/vapi/{account_id}${VAPI_KNOWLEDGE_BASE_SUFFIX}`,
+      operationId: 'answerVapiKnowledgeBaseRequest',
+      summary: 'Where Vapi asks for an agent’s knowledge-base documents',
+      description:
+        'Set at deploy as the assistant’s `model.knowledgeBase` (`custom-knowledge-base`) server URL when the deployment has a public base URL. Vapi posts a `knowledge-base-request` on each user turn; the answer is the agent’s synced knowledge-base version’s documents that share most keywords with the caller’s latest words, as `{documents: [{content, similarity}]}`. Authenticated like the Vapi notifications (`X-Vapi-Secret`, or an HMAC credential). Writes nothing.',
+      tag: 'calls',
+      scope: 'public',
+      params: z.object({ account_id: accountIdParam }),
+      errors: ['INVALID_SIGNATURE', 'INVALID_NOTIFICATION', 'NOT_FOUND', 'PLATFORM_NOT_CONFIGURED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'INVALID_JSON'],
+      responses: { 200: { description: 'The relevant documents (none when nothing matches).', schema: knowledgeBaseAnswerSchema } },
+      async handler({ params, ctx }) {
+        // Read raw: an HMAC credential signs the bytes as sent.
+        const body = await readBody(ctx, ['json'], MAX_NOTIFICATION_BYTES);
+        return { status: 200, body: await deps.knowledgeBaseServer.answerVapi(params.account_id, { headers: ctx.headers, rawBody: body.raw, now: new Date() }) };
       },
     }),
   ];

@@ -61,7 +61,7 @@ export class CallIngestionService {
       reader.verify(request, secret);
       notification = reader.parse(request.rawBody);
     } catch (err) {
-      if (err instanceof NotificationRejected) throw rejection(err);
+      if (err instanceof NotificationRejected) throw notificationRejection(err);
       throw err;
     }
     const call = notification.call;
@@ -111,17 +111,23 @@ export class CallIngestionService {
 
   private async secretFor(platform: PlatformName, accountId: string): Promise<string> {
     if (platform === 'local') return this.deps.localSecrets.get(accountId);
-    const secret = await this.deps.credentials.notificationSecret(accountId, platform);
-    if (!secret) {
-      throw new ApiError('PLATFORM_NOT_CONFIGURED', `The account has no ${platform} notification secret to verify this with.`, {
-        details: [{ field: 'platform', issue: 'no_secret', message: `store the ${platform} credentials${platform === 'retell' ? '' : ' with webhook_secret'} (PUT /v2/platform-credentials/${platform})` }],
-      });
-    }
-    return secret;
+    return notificationSecretOf(this.deps.credentials, platform, accountId);
   }
 }
 
-function rejection(err: NotificationRejected): ApiError {
+/** The account's secret for a platform's deliveries (the KB server of Vapi checks with it too); PLATFORM_NOT_CONFIGURED without one. */
+export async function notificationSecretOf(credentials: PlatformCredentialService, platform: Exclude<PlatformName, 'local'>, accountId: string): Promise<string> {
+  const secret = await credentials.notificationSecret(accountId, platform);
+  if (!secret) {
+    throw new ApiError('PLATFORM_NOT_CONFIGURED', `The account has no ${platform} notification secret to verify this with.`, {
+      details: [{ field: 'platform', issue: 'no_secret', message: `store the ${platform} credentials${platform === 'retell' ? '' : ' with webhook_secret'} (PUT /v2/platform-credentials/${platform})` }],
+    });
+  }
+  return secret;
+}
+
+/** A platform delivery refused by its reader, as the API answers it (401 INVALID_SIGNATURE, 400 INVALID_NOTIFICATION). */
+export function notificationRejection(err: NotificationRejected): ApiError {
   if (err.reason === 'malformed') {
     return new ApiError('INVALID_NOTIFICATION', 'The notification body is not a call event this platform sends.', { details: [{ field: 'body', issue: 'malformed', message: err.message }] });
   }

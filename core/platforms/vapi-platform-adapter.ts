@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { PlatformCall } from '../calls/call-types';
 import { normaliseVapiCall, VAPI_CALL_ID_KEY, VAPI_SECRET_HEADER, vapiCall } from '../calls/notifications/vapi-notifications';
-import { promptWithKnowledge } from '../generation/knowledge-placement';
+import { vapiKnowledgeBaseUrl } from '../calls/notifications/vapi-knowledge-base-request';
+import { promptForKnowledgeServer, promptWithKnowledge } from '../generation/knowledge-placement';
 import {
   AgentDeployment,
   DeployedAgent,
@@ -47,16 +48,26 @@ import { encodeSegment, ignoredBody, ProviderHttp } from './provider-http';
  * more, so the header is set through `server.headers`, which it does have, rather than through a
  * dashboard-made credential that an API key cannot create for the account.
  *
- * Knowledge goes into the system prompt rather than Vapi's file-based knowledge base (POST /file,
- * a `query` tool whose knowledgeBases name the file IDs, the tool in model.toolIds) or its
- * custom-knowledge-base server mode. Inline is what keeps "the platform serves exactly the synced
- * version": the whole version is in one assistant PATCH, so a sync is all or nothing and a failed
- * one leaves the previous prompt in place, with nothing uploaded to leave behind; the model sees
- * every document on every turn (a query tool answers only when the model decides to call it, from
- * the chunks retrieval picks, after indexing we cannot observe); and the documents stay inside the
- * website-data fence that keeps crawled text from reading as instructions. The cost is size: the
- * KB's 500,000-character limit is more than a prompt should carry, so a large KB would want the
- * file route (swap by the PATCH that changes toolIds, old tool and files deleted after).
+ * Knowledge, when the deployment has a notification URL with a secret (a public base URL), is
+ * served by us in Vapi's custom-knowledge-base server mode
+ * (https://docs.vapi.ai/knowledge-base/custom-knowledge-base): `model.knowledgeBase` is
+ * CreateCustomKnowledgeBaseDTO `{provider: "custom-knowledge-base", server}`, inline on the model
+ * (no separate POST /knowledge-base object to create, find again and delete), with `server.url`
+ * our route under the notification URL and the same X-Vapi-Secret header as the notifications. On
+ * every user turn Vapi asks that route for documents and it answers from the KB version the head
+ * names as synced, so the platform serves exactly `synced_version` by construction: a sync is this
+ * (idempotent) assistant PATCH plus `synced_version` moving, and the prompt carries only a notice
+ * of where knowledge comes from, whatever the KB's size. The documents the route returns stay in
+ * the website-data fence. A PATCH replaces the whole `model` object (documented on that page), so
+ * a switch between the modes leaves no stale knowledgeBase or inline documents behind.
+ *
+ * Without one (a development machine Vapi cannot reach, or no secret to prove the request is
+ * Vapi's) knowledge goes into the system prompt rather than Vapi's file-based knowledge base
+ * (POST /file, a `query` tool whose knowledgeBases name the file IDs, the tool in model.toolIds):
+ * the whole version is in one assistant PATCH, so a sync is all or nothing and a failed one
+ * leaves the previous prompt in place, with nothing uploaded to leave behind; the model sees every
+ * document on every turn; the cost is size (the KB's 500,000-character limit is more than a prompt
+ * should carry).
  */
 
 export const VAPI_BASE_URL = 'https://api.vapi.ai';
@@ -92,12 +103,26 @@ function assistantBody(deployment: AgentDeployment): Record<string, unknown> {
   return {
     name: deployment.name.slice(0, NAME_MAX),
     firstMessage: deployment.first_message,
-    model: { ...DEFAULT_MODEL, messages: [{ role: 'system', content: promptWithKnowledge(deployment.system_prompt, deployment.knowledge_base) }] },
+    model: modelConfig(deployment),
     voice: voiceConfig(deployment.voice),
     transcriber: { provider: 'deepgram', language: deployment.language },
     // Names are capped at 40 characters, so the dedupe token lives in metadata.
     metadata: { [DEDUPE_KEY]: deployment.dedupe_token, wfw_name: deployment.name },
     ...notificationFields(deployment),
+  };
+}
+
+/** The assistant's model: knowledge from our KB server when Vapi can reach and authenticate to it, else inline. */
+function modelConfig(deployment: AgentDeployment): Record<string, unknown> {
+  const target = deployment.notifications;
+  if (!target?.secret) {
+    return { ...DEFAULT_MODEL, messages: [{ role: 'system', content: promptWithKnowledge(deployment.system_prompt, deployment.knowledge_base) }] };
+  }
+  return {
+    ...DEFAULT_MODEL,
+    messages: [{ role: 'system', content: promptForKnowledgeServer(deployment.system_prompt) }],
+    // Server as for the notifications: no inline `secret` in the current Server object, so the header.
+    knowledgeBase: { provider: 'custom-knowledge-base', server: { url: vapiKnowledgeBaseUrl(target.url), headers: { [VAPI_SECRET_HEADER]: target.secret } } },
   };
 }
 
@@ -117,7 +142,7 @@ export class VapiPlatformAdapter implements PlatformAdapter {
 
   constructor(private readonly options: { timeoutMs?: number } = {}) {}
 
-  /** Vapi lists assistants without a filter; the token is in their metadata (knowledge is inline: no files). */
+  /** Vapi lists assistants without a filter; the token is in their metadata (knowledge is inline or served by us: no files). */
   async findAgentByDedupeToken(credentials: PlatformCredentials, dedupeToken: string): Promise<DeployedAgent | null> {
     const all = await this.http(credentials).send({ method: 'GET', path: '/assistant', query: { limit: LIST_LIMIT } }, assistants);
     const found = all.find((a) => a.metadata?.[DEDUPE_KEY] === dedupeToken);

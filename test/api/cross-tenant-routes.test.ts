@@ -33,6 +33,8 @@ const NOT_ACCOUNT_RESOURCES: Record<string, string> = {
   'PUT /v2/do-not-call/{number}': "{number} names a phone number, not a resource: PUT lists it on the caller's own do-not-call list (account A's entry is checked below to be untouched)",
   'POST /v2/platform-notifications/{platform}/{account_id}':
     "public: a platform proves it speaks for the account by the account's signature, not a token; unsigned or other-account-signed requests are refused 401 (test/calls/ingestion.test.ts)",
+  'POST /v2/platform-notifications/vapi/{account_id}/knowledge-base':
+    "public, as the notification route: Vapi's knowledge-base-request is signed with the account's secret; unsigned or other-account-signed requests are refused 401 and another account's assistant 404 (test/knowledge-base/vapi-knowledge-base-server.test.ts)",
 };
 
 /** Well-formed bodies, so that the handler (not validation) answers; checked against each route's schema. */

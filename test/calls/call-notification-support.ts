@@ -105,6 +105,23 @@ export async function putCredentials(stack: Stack, token: string, platform: Voic
   if (res.status !== 201 && res.status !== 200) throw new Error(`storing ${platform} credentials: ${res.status} ${res.text}`);
 }
 
+export interface NotificationTenant {
+  accountId: string;
+  token: string;
+  /** The secret the platform signs this account's deliveries with. */
+  secret: string;
+  agentId: string;
+}
+
+/** An account with the platform's credentials stored through the API and an active agent on it. */
+export async function notificationTenant(stack: Stack, spec: PlatformSpec, platformAgentId = spec.platformAgentId): Promise<NotificationTenant> {
+  const acct = await stack.createAccount();
+  const credentials = spec.credentials(acct.accountId.slice(-10));
+  await putCredentials(stack, acct.token, spec.platform, credentials);
+  const agentId = await createAgentRow(stack, acct.accountId, spec.platform, platformAgentId);
+  return { accountId: acct.accountId, token: acct.token, secret: spec.secretOf(credentials), agentId };
+}
+
 /** An active agent as provisioning leaves one on a platform, written directly. */
 export async function createAgentRow(stack: Stack, accountId: string, platform: VoicePlatform, platformAgentId: string, template = 'hvac_dispatch'): Promise<string> {
   const now = new Date();

@@ -3,15 +3,15 @@ import { client, expectError } from '../support/http-client';
 import { startStack, Stack } from '../support/temporal-harness';
 import {
   CALL_EVENTS,
-  createAgentRow,
   eventCounts,
   fixture,
   ingestionCounts,
+  NotificationTenant,
+  notificationTenant,
   parsedCall,
   PLATFORMS,
   PlatformSpec,
   postNotification,
-  putCredentials,
   storedNotifications,
   until,
   VoicePlatform,
@@ -30,21 +30,8 @@ afterAll(async () => {
   await stack.close();
 });
 
-interface Tenant {
-  accountId: string;
-  token: string;
-  secret: string;
-  agentId: string;
-}
-
-/** An account with the platform's credentials stored through the API and an active agent on it. */
-async function tenant(spec: PlatformSpec, platformAgentId = spec.platformAgentId): Promise<Tenant> {
-  const acct = await stack.createAccount();
-  const credentials = spec.credentials(acct.accountId.slice(-10));
-  await putCredentials(stack, acct.token, spec.platform, credentials);
-  const agentId = await createAgentRow(stack, acct.accountId, spec.platform, platformAgentId);
-  return { accountId: acct.accountId, token: acct.token, secret: spec.secretOf(credentials), agentId };
-}
+type Tenant = NotificationTenant;
+const tenant = (spec: PlatformSpec, platformAgentId?: string): Promise<Tenant> => notificationTenant(stack, spec, platformAgentId);
 
 async function analysed(t: Tenant, callId: string) {
   return until(`call ${callId} analysed`, async () => {

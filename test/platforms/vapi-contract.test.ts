@@ -191,6 +191,40 @@ describe('Vapi adapter against the documented API contract', () => {
     expect(fake.server.last('POST', ASSISTANTS).json).not.toHaveProperty('server');
   });
 
+  it('with a notification URL and secret, serves knowledge from our route in the documented custom-knowledge-base mode: no documents in the prompt', async () => {
+    const notifications = { url: 'https://api.example.com/v2/platform-notifications/vapi/acct_01kbkz4x7m3q9r2s5t6v8w0y2a', secret: 'vapi-server-secret-5f0c1e2d3b4a' };
+    const created = await adapter.createAgent(credentials, deployment({ dedupe_token: 'op_vapi_kb_server', notifications }));
+
+    const model = (fake.server.last('POST', ASSISTANTS).json as { model: { messages: { content: string }[]; knowledgeBase: unknown } }).model;
+    // CreateCustomKnowledgeBaseDTO inline on the model; the same X-Vapi-Secret header as the notifications.
+    expect(model.knowledgeBase).toEqual({
+      provider: 'custom-knowledge-base',
+      server: { url: `${notifications.url}/knowledge-base`, headers: { 'x-vapi-secret': notifications.secret } },
+    });
+    const prompt = model.messages[0]!.content;
+    expect(prompt.startsWith('You answer calls for Northside Plumbing.')).toBe(true);
+    expect(prompt).toContain('knowledge base');
+    expect(prompt).not.toContain('North Chicago and Evanston.');
+    expect(prompt).not.toContain('$89 after 6pm.');
+    expect(prompt).not.toContain('<website_data>');
+
+    // A KB sync in this mode is the same PATCH again, whatever the documents: idempotent.
+    const edited = deployment({ dedupe_token: 'op_vapi_kb_server', notifications, knowledge_base: [{ key: 'fees', title: 'Call-out fee', content: '$99 after 6pm.' }] });
+    await adapter.updateAgent(credentials, created.platform_agent_id, edited);
+    await adapter.updateAgent(credentials, created.platform_agent_id, edited);
+    const patches = fake.server.requests.filter((r) => r.method === 'PATCH' && r.path === `/assistant/${created.platform_agent_id}`);
+    expect(patches).toHaveLength(2);
+    expect(patches[0]!.json).toEqual(patches[1]!.json);
+    expect((patches[0]!.json as { model: unknown }).model).toEqual(model);
+    expect(fake.assistants.get(created.platform_agent_id)?.model?.knowledgeBase?.server.url).toBe(`${notifications.url}/knowledge-base`);
+
+    // No secret to authenticate the request with: knowledge inline, as without a public URL.
+    await adapter.updateAgent(credentials, created.platform_agent_id, deployment({ dedupe_token: 'op_vapi_kb_server', notifications: { url: notifications.url, secret: null } }));
+    const inline = (fake.server.last('PATCH', ASSISTANT).json as { model: { messages: { content: string }[] } }).model;
+    expect(inline).not.toHaveProperty('knowledgeBase');
+    expect(inline.messages[0]!.content).toContain('North Chicago and Evanston.');
+  });
+
   it('fetches a call with GET /call/{id} and normalises it as the end-of-call report is', async () => {
     const recorded = JSON.parse(readFileSync(path.join(__dirname, '../fixtures/platform-notifications/vapi/get-call.json'), 'utf8')) as { id: string };
     fake.calls.set(recorded.id, recorded);

@@ -35,15 +35,6 @@ export interface FakeVapiPhoneNumber {
   updatedAt: string;
 }
 
-const model = z.strictObject({
-  provider: z.literal('openai'),
-  model: z.string().min(1),
-  messages: z.array(z.strictObject({ role: z.enum(['assistant', 'function', 'system', 'tool', 'user']), content: z.string() })).optional(),
-  temperature: z.number().optional(),
-  maxTokens: z.number().optional(),
-});
-const voice = z.strictObject({ provider: z.string().min(1), voiceId: z.string().min(1) });
-const transcriber = z.strictObject({ provider: z.literal('deepgram'), model: z.string().optional(), language: z.string().optional() });
 /** Server (server-sdk-typescript src/api/types/Server.ts): no inline `secret` any more. */
 const server = z.strictObject({
   url: z.string().url().optional(),
@@ -54,6 +45,22 @@ const server = z.strictObject({
   headers: z.record(z.string(), z.string()).optional(),
   backoffPlan: z.record(z.string(), z.unknown()).optional(),
 });
+/**
+ * CreateCustomKnowledgeBaseDTO, the inline `model.knowledgeBase` (OpenAIModel.knowledgeBase):
+ * Vapi posts knowledge-base-request to `server.url` (https://docs.vapi.ai/knowledge-base/custom-knowledge-base).
+ */
+const customKnowledgeBase = z.strictObject({ provider: z.literal('custom-knowledge-base'), server });
+const model = z.strictObject({
+  provider: z.literal('openai'),
+  model: z.string().min(1),
+  messages: z.array(z.strictObject({ role: z.enum(['assistant', 'function', 'system', 'tool', 'user']), content: z.string() })).optional(),
+  temperature: z.number().optional(),
+  maxTokens: z.number().optional(),
+  knowledgeBase: customKnowledgeBase.optional(),
+  knowledgeBaseId: z.string().optional(),
+});
+const voice = z.strictObject({ provider: z.string().min(1), voiceId: z.string().min(1) });
+const transcriber = z.strictObject({ provider: z.literal('deepgram'), model: z.string().optional(), language: z.string().optional() });
 /** AssistantServerMessagesItem. */
 export const VAPI_SERVER_MESSAGE_TYPES = [
   'assistant.started', 'assistant.speechStarted', 'conversation-update', 'end-of-call-report', 'function-call', 'hang', 'language-changed',
