@@ -110,7 +110,8 @@ describe('webhook deliveries always end in a final status', () => {
       // The delivery's workflow ends without recording a final status (an operator's terminate,
       // or an older version that failed when its activity gave up).
       await stack.client.workflow.getHandle(inFlight.id).terminate('test: workflow gone');
-      const wedged = await delivery(acct.token, wh.id, (d) => d.attempts.length === 1);
+      // The attempt's record and the delivery's status are two writes: wait for the second too.
+      const wedged = await delivery(acct.token, wh.id, (d) => d.attempts.length === 1 && d.status !== 'pending');
       expect(wedged.status).toBe('retrying');
 
       receiver.setResponder(() => ({ status: 200, delayMs: 500 }));
