@@ -537,11 +537,12 @@ async function main(): Promise<void> {
   }
   const connection = await Connection.connect({ address: config.temporal.address });
   const client = new Client({ connection, namespace: config.temporal.namespace });
+  const driftSchedules = new TemporalKbDriftSchedules(client, taskQueue);
   const core = createCore(config, db, logger, {
     workflows: new TemporalAgentWorkflows(client, taskQueue),
     webhookWorkflows: new TemporalWebhookWorkflows(client, taskQueue, config.webhooks),
     // As the worker wires it (core/bootstrap.ts): activation creates each agent's drift schedule.
-    kbDriftSchedules: new TemporalKbDriftSchedules(client, taskQueue),
+    kbDriftSchedules: driftSchedules,
   });
   const observer: Pick<Core, 'models' | 'connection'> = createCore(config, observerDb, logger);
   await core.ensureIndexes();
@@ -810,8 +811,7 @@ async function main(): Promise<void> {
     );
   } finally {
     // The drift schedules its agents got would fire weekly on a task queue nobody polls.
-    const drift = new TemporalKbDriftSchedules(client, taskQueue);
-    await mapLimit(benchAgents, 16, (id) => drift.remove(id).catch(() => undefined));
+    await mapLimit(benchAgents, 16, (id) => driftSchedules.remove(id).catch(() => undefined));
     stopBackground();
     worker.shutdown();
     await Promise.allSettled(running);

@@ -269,7 +269,7 @@ export function createCore(config: Config, connection: Connection, logger: Logge
   const credit = new CreditService(models.creditLedger, models.creditSnapshots, events, config.credit);
   const doNotCall = new DoNotCallService(models.doNotCall);
   const agentWorkflows = adapters.workflows ?? noWorkflows;
-  const kbWorkflows: KbWorkflowStarter = 'startKbSync' in agentWorkflows ? (agentWorkflows as unknown as KbWorkflowStarter) : { startKbSync: () => Promise.reject(new Error('no workflow engine in this process')) };
+  const kbWorkflows: KbWorkflowStarter = { startKbSync: (input) => (agentWorkflows.startKbSync ? agentWorkflows.startKbSync(input) : Promise.reject(new Error('no workflow engine in this process'))) };
   const knowledgeBase = new KnowledgeBaseService({
     agents: models.agents,
     promptVersions: models.promptVersions,
