@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Model } from 'mongoose';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { insertOnce, isDuplicateKeyError } from '../db/database';
+import { WriteCoalescer } from '../db/write-coalescer';
 import { StoreContention } from '../errors/infrastructure-error';
 import { newId } from '../ids/ids';
 import { retentionDay } from '../maintenance/retention';
@@ -28,6 +29,20 @@ export interface EventEnvelope {
 export class EventLog {
   /** In-process nudge for whoever waits on new events here (the dispatcher); the log itself stays the source. */
   readonly appended = new EventEmitter();
+
+  /**
+   * One `$inc` in flight per account: appends that ask meanwhile share the next one, each taking
+   * one number of its range in arrival order. Fewer commands in a burst, and no two of this
+   * process's appends racing FerretDB's non-atomic `$inc` into the same number (other processes
+   * still can: append's collision retry stays). Numbers are taken only when asked, never ahead:
+   * a reserve would leave holes that readers wait out (event-sequencer.ts).
+   */
+  private readonly seqs = new WriteCoalescer<void, number>(async (accountId, requests) => {
+    const n = requests.length;
+    const counter = await this.sequences.findOneAndUpdate({ _id: accountId }, { $inc: { seq: n } }, { upsert: true, returnDocument: 'after' }).lean<EventSequenceDoc>();
+    const last = counter!.seq;
+    return requests.map((_, i) => last - n + 1 + i);
+  });
 
   constructor(
     private readonly events: Model<EventDoc>,
@@ -78,9 +93,8 @@ export class EventLog {
     }
   }
 
-  private async nextSeq(accountId: string): Promise<number> {
-    const counter = await this.sequences.findOneAndUpdate({ _id: accountId }, { $inc: { seq: 1 } }, { upsert: true, returnDocument: 'after' }).lean<EventSequenceDoc>();
-    return counter!.seq;
+  private nextSeq(accountId: string): Promise<number> {
+    return this.seqs.request(accountId, undefined);
   }
 
   /** The event ID reserved for this dedupe key: the first writer's, whoever asks (one insert when it is us). */

@@ -5,6 +5,7 @@ import { isId } from '../ids/ids';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
 import { OperationDoc, OperationError, OperationStatsDoc, OperationStatus, OperationType, StepStatus, TERMINAL_STATUSES } from './operation-model';
 import { findByIds } from '../db/database';
+import { WriteCoalescer } from '../db/write-coalescer';
 import { retentionDay } from '../maintenance/retention';
 import { OPERATION_STEPS } from './operation-steps';
 
@@ -40,6 +41,15 @@ type StepMap = Record<string, { status: StepStatus; started_at: Date | null; com
  * document current, and the API only reads it (scoped to the caller's account).
  */
 export class OperationService {
+  /** Activations finishing together write their samples in one update (one in flight at a time, the rest wait for the next). */
+  private readonly samples = new WriteCoalescer<{ slot: number; seconds: number }, void>(async (statsId, samples) => {
+    const fields: Record<string, number> = {};
+    // In arrival order: a later sample for the same slot wins, as with one write each.
+    for (const { slot, seconds } of samples) fields[`samples.${slot}`] = seconds;
+    await this.stats.updateOne({ _id: statsId }, { $set: fields }, { upsert: true });
+    return samples.map(() => undefined);
+  });
+
   constructor(
     private readonly operations: Model<OperationDoc>,
     private readonly stats: Model<OperationStatsDoc>,
@@ -134,10 +144,10 @@ export class OperationService {
    * Keeps a sample of recent provisioning times: each operation writes one of ESTIMATE_SAMPLES
    * slots, picked from its ID, so the document stays the same size and concurrent writers
    * rarely touch the same field (FerretDB ignores `$push`'s `$slice`, so no capped array).
+   * Resolves once a write holding this sample has succeeded.
    */
-  async recordProvisioningTime(operationId: string, seconds: number): Promise<void> {
-    const slot = createHash('sha256').update(operationId).digest().readUInt32BE(0) % ESTIMATE_SAMPLES;
-    await this.stats.updateOne({ _id: PROVISIONING_STATS_ID }, { $set: { [`samples.${slot}`]: seconds } }, { upsert: true });
+  recordProvisioningTime(operationId: string, seconds: number): Promise<void> {
+    return this.samples.request(PROVISIONING_STATS_ID, { slot: provisioningSampleSlot(operationId), seconds });
   }
 
   // ---- transitions, called from activities (idempotent: safe on retry) ----
@@ -200,6 +210,11 @@ export class OperationService {
   isTerminal(status: OperationStatus): boolean {
     return TERMINAL_STATUSES.has(status);
   }
+}
+
+/** The stats slot an operation's provisioning time goes to. */
+export function provisioningSampleSlot(operationId: string): number {
+  return createHash('sha256').update(operationId).digest().readUInt32BE(0) % ESTIMATE_SAMPLES;
 }
 
 function firstStart(steps: StepMap): string | null {
