@@ -1,5 +1,5 @@
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { isInfrastructureError } from '../core/errors/infrastructure-error';
 import { GenerationError } from '../core/generation/generation-error';
 import { PlatformError } from '../core/platforms/platform-adapter';
@@ -115,7 +115,7 @@ export function failure(type: string, message: string, retryable = false): Appli
  * provider's 429) gets `attempts` tries and then stops the operation; an infrastructure failure
  * (database unreachable or busy) keeps retrying, because it says nothing about the request.
  */
-export async function asActivity<T>(body: () => Promise<T>, attempts = 10, operationId?: string): Promise<T> {
+export async function asActivity<T>(body: () => Promise<T>, attempts = 10, operationId?: string, failedStep?: () => string): Promise<T> {
   const ctx = Context.current();
   // Local activities have no heartbeat (the workflow task they run in is what stays alive).
   const beat = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(), 1000);
@@ -124,7 +124,12 @@ export async function asActivity<T>(body: () => Promise<T>, attempts = 10, opera
   } catch (err) {
     // Canceled (the operation was, and the body's I/O was aborted): reported as such, so the
     // workflow sees a cancellation rather than a failure of the step.
-    if (ctx.cancellationSignal.aborted) throw ctx.cancellationSignal.reason instanceof Error ? ctx.cancellationSignal.reason : err;
+    if (ctx.cancellationSignal.aborted) {
+      const reason = ctx.cancellationSignal.reason instanceof Error ? ctx.cancellationSignal.reason : err;
+      // An activity that runs two steps says which one the cancel stopped, as for a failure.
+      if (failedStep) throw new CancelledFailure(reason instanceof Error ? reason.message : 'canceled', [{ step: failedStep() }]);
+      throw reason;
+    }
     const failure = toFailure(err);
     // The operation: the caller's, else the workflow's ID (agent workflows run under their operation's ID).
     const operation_id = operationId ?? ctx.info.workflowExecution?.workflowId;
@@ -134,8 +139,11 @@ export async function asActivity<T>(body: () => Promise<T>, attempts = 10, opera
     } else if (failure.type === 'INTERNAL_ERROR' || failure.type === INFRASTRUCTURE_UNAVAILABLE) {
       ctx.log.warn('activity attempt failed', { operation_id, error_type: failure.type, error: err instanceof Error ? (err.stack ?? err.message) : String(err), attempt: ctx.info.attempt });
     }
-    if (!failure.nonRetryable && failure.type !== INFRASTRUCTURE_UNAVAILABLE && ctx.info.attempt >= attempts) {
-      throw ApplicationFailure.create({ type: failure.type ?? undefined, message: failure.message, nonRetryable: true, details: failure.details as unknown[] | undefined });
+    const final = !failure.nonRetryable && failure.type !== INFRASTRUCTURE_UNAVAILABLE && ctx.info.attempt >= attempts;
+    // An activity that runs two steps says which one failed, for the operation's record (StepFailureDetails).
+    if (final || failedStep) {
+      const details = failedStep ? [{ ...((failure.details?.[0] as object | undefined) ?? {}), step: failedStep() }, ...(failure.details?.slice(1) ?? [])] : failure.details;
+      throw ApplicationFailure.create({ type: failure.type ?? undefined, message: failure.message, nonRetryable: final || failure.nonRetryable === true, details: details as unknown[] | undefined });
     }
     throw failure;
   } finally {

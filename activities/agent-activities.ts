@@ -137,6 +137,37 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     };
   }
 
+  /** Creates the platform agent from the operation's prompt version and keeps its IDs on the agent. */
+  async function deploy(agent: AgentDoc, operationId: string, version?: number): Promise<AgentDoc> {
+    const pv = version ? await agents.promptVersionByNumber(agent._id, version) : await promptVersionOf(agent._id, operationId);
+    if (!pv) throw failure('PROMPT_VERSION_MISSING', 'generate has not written a prompt version');
+    const deployed = await deps.platforms[agent.platform].createAgent(await platformCredentials(agent), await deploymentOf(agent, pv, operationId));
+    const kept = { platform_agent_id: deployed.platform_agent_id, platform_kb_ids: deployed.knowledge_base_ids, current_prompt_version: pv.version };
+    await agents.update(agent._id, kept);
+    return { ...agent, ...kept };
+  }
+
+  /** Gets a number (or the one an earlier attempt got) and routes it to the platform agent. */
+  async function assignNumber(agent: AgentDoc, operationId: string): Promise<string> {
+    if (!agent.phone_number || !agent.telephony_number_id) {
+      const twilio = agent.platform === 'local' ? null : await deps.credentials.telephonyCredentials(agent.account_id);
+      const telephony: TelephonyName = twilio ? 'twilio' : 'local';
+      const number = await deps.telephony[telephony].acquireNumber(twilio, { account_id: agent.account_id, area_code: agent.area_code ?? undefined, country: 'US', dedupe_token: operationId });
+      await agents.update(agent._id, { phone_number: number.e164, telephony, telephony_number_id: number.provider_number_id });
+      agent = { ...agent, phone_number: number.e164, telephony, telephony_number_id: number.provider_number_id };
+    }
+    if (!agent.platform_agent_id || !agent.phone_number || !agent.telephony) throw failure('NOT_READY', 'agent has no platform agent or number to attach');
+    // Platforms import a Twilio number with the account's Twilio credentials.
+    const twilio = agent.telephony === 'twilio' ? await deps.credentials.telephonyCredentials(agent.account_id) : null;
+    await deps.platforms[agent.platform].attachPhoneNumber(await platformCredentials(agent), agent.platform_agent_id, {
+      e164: agent.phone_number,
+      provider_number_id: agent.telephony_number_id ?? undefined,
+      telephony: agent.telephony,
+      ...(twilio ? { telephony_credentials: twilio } : {}),
+    });
+    return agent.phone_number;
+  }
+
   return {
     async researchBusiness({ operationId, agentId }: OpRef): Promise<{ templateId: string; suggested: string | null }> {
       return step(
@@ -185,7 +216,9 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           const op = await operations.findById(operationId);
           next = op?.type === 'agent.update' ? 'push' : 'deploy';
           let version = op?.prompt_version ?? null;
-          if (version !== null && (await agents.promptVersionByNumber(agentId, version))) return { version };
+          // Only a retry can find its version written (a rerun after a lost workflow task writes
+          // the same ID, and the first one written stays).
+          if (version !== null && Context.current().info.attempt > 1 && (await agents.promptVersionByNumber(agentId, version))) return { version };
           if (version === null) {
             const allocated = await agents.allocatePromptVersion(agentId);
             // Kept only if no earlier attempt kept one first; then that one is the operation's.
@@ -228,44 +261,53 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       );
     },
 
-    async deployAgent({ operationId, agentId }: OpRef): Promise<{ platformAgentId: string }> {
-      return step(operationId, 'deploy', async () => {
-        const agent = await agentOf(agentId);
-        const pv = await promptVersionOf(agentId, operationId);
-        if (!pv) throw failure('PROMPT_VERSION_MISSING', 'generate has not written a prompt version');
-        const deployed = await deps.platforms[agent.platform].createAgent(await platformCredentials(agent), await deploymentOf(agent, pv, operationId));
-        await agents.update(agentId, { platform_agent_id: deployed.platform_agent_id, platform_kb_ids: deployed.knowledge_base_ids, current_prompt_version: pv.version });
-        return { platformAgentId: deployed.platform_agent_id };
-      }, { premarked: true, next: () => 'number' });
+    /** `version`: the one generate wrote (histories from before it was passed read it off the operation). */
+    async deployAgent({ operationId, agentId, version }: OpRef & { version?: number }): Promise<{ platformAgentId: string }> {
+      return step(operationId, 'deploy', async () => ({ platformAgentId: (await deploy(await agentOf(agentId), operationId, version)).platform_agent_id! }), { premarked: true, next: () => 'number' });
     },
 
     /** Gets a number (or the one an earlier attempt got) and routes it to the platform agent. */
     async assignPhoneNumber({ operationId, agentId }: OpRef): Promise<{ phoneNumber: string }> {
-      return step(
-        operationId,
-        'number',
-        async () => {
-          let agent = await agentOf(agentId);
-          if (!agent.phone_number || !agent.telephony_number_id) {
-            const twilio = agent.platform === 'local' ? null : await deps.credentials.telephonyCredentials(agent.account_id);
-            const telephony: TelephonyName = twilio ? 'twilio' : 'local';
-            const number = await deps.telephony[telephony].acquireNumber(twilio, { account_id: agent.account_id, area_code: agent.area_code ?? undefined, country: 'US', dedupe_token: operationId });
-            await agents.update(agentId, { phone_number: number.e164, telephony, telephony_number_id: number.provider_number_id });
-            agent = { ...agent, phone_number: number.e164, telephony, telephony_number_id: number.provider_number_id };
-          }
-          if (!agent.platform_agent_id || !agent.phone_number || !agent.telephony) throw failure('NOT_READY', 'agent has no platform agent or number to attach');
-          // Platforms import a Twilio number with the account's Twilio credentials.
-          const twilio = agent.telephony === 'twilio' ? await deps.credentials.telephonyCredentials(agent.account_id) : null;
-          await deps.platforms[agent.platform].attachPhoneNumber(await platformCredentials(agent), agent.platform_agent_id, {
-            e164: agent.phone_number,
-            provider_number_id: agent.telephony_number_id ?? undefined,
-            telephony: agent.telephony,
-            ...(twilio ? { telephony_credentials: twilio } : {}),
-          });
-          return { phoneNumber: agent.phone_number };
-        },
-        { detail: (r) => r.phoneNumber, premarked: true, next: () => 'activate' },
-      );
+      return step(operationId, 'number', async () => ({ phoneNumber: await assignNumber(await agentOf(agentId), operationId) }), {
+        detail: (r) => r.phoneNumber,
+        premarked: true,
+        next: () => 'activate',
+      });
+    },
+
+    /**
+     * The deploy and number steps in one activity: one task through Temporal instead of two and
+     * one read of the agent, which a batch of 100 felt (bench/provision-batch.ts). The operation
+     * still records both steps: one write when both succeed (deploy was marked running by
+     * generate), one more when the number fails after the deploy, so it reads "deploy completed,
+     * number failed". A retry resumes where the last attempt got, from what the agent kept.
+     * A failure names its step (StepFailureDetails) for the workflow's record and undo.
+     */
+    async deployAndAssignNumber({ operationId, agentId, version }: OpRef & { version: number }): Promise<{ platformAgentId: string; phoneNumber: string }> {
+      let current: 'deploy' | 'number' = 'deploy';
+      return asActivity(async () => {
+        const attempt = Context.current().info.attempt;
+        let agent = await agentOf(agentId);
+        current = agent.platform_agent_id ? 'number' : 'deploy';
+        // Deployed by an earlier attempt: that attempt's deploy is recorded now, with the number's start.
+        if (current === 'number') await operations.stepFinished(operationId, 'deploy', 'completed', undefined, 'number');
+        else if (attempt > 1) await operations.stepStarted(operationId, 'deploy', attempt);
+        let deployedAt: Date | null = null;
+        if (current === 'deploy') {
+          agent = await deploy(agent, operationId, version);
+          deployedAt = new Date();
+          current = 'number';
+        }
+        let phoneNumber: string;
+        try {
+          phoneNumber = await assignNumber(agent, operationId);
+        } catch (err) {
+          if (deployedAt) await operations.stepFinished(operationId, 'deploy', 'completed', undefined, 'number').catch(() => undefined);
+          throw err;
+        }
+        await operations.stepsFinished(operationId, [...(deployedAt ? [{ step: 'deploy', at: deployedAt }] : []), { step: 'number', detail: phoneNumber, startedAt: deployedAt ?? undefined }], 'activate');
+        return { platformAgentId: agent.platform_agent_id!, phoneNumber };
+      }, STEP_ATTEMPTS.deploy, operationId, () => current);
     },
 
     async activateAgent({ operationId, agentId }: OpRef): Promise<ProvisionAgentResult> {

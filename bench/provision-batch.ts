@@ -15,6 +15,7 @@
  *     BENCH_SEED_STEPS=0,10000,20000  stored extra agents at each round (cumulative sizes)
  *     BENCH_IDLE_SECONDS=15           idle CPU sampling window after each round
  *     BENCH_KEEP_DB=1                 keep the bench database instead of dropping it
+ *     BENCH_COMMAND_DETAIL=1          also print the batch's DB commands per agent by origin, command and collection
  *
  * Prints figures only; nothing here asserts a time.
  */
@@ -62,6 +63,7 @@ const SEED_STEPS = (process.env.BENCH_SEED_STEPS || '0,10000,20000').split(',').
   return n;
 });
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
+const COMMAND_DETAIL = process.env.BENCH_COMMAND_DETAIL === '1';
 /** Solo provisionings per round; their median is the one-agent figure. */
 const SOLO_RUNS = 3;
 /** Activities per provisioning: research, generate, deploy, number, activate. */
@@ -99,8 +101,9 @@ function originOfCommand(): string {
 class CommandCounter {
   private counts = new Map<string, number>();
   constructor(connection: mongoose.Connection) {
-    connection.getClient().on('commandStarted', (e: { commandName: string }) => {
-      const key = `${originOfCommand()}\u0000${e.commandName}`;
+    connection.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+      const target = COMMAND_DETAIL && typeof e.command[e.commandName] === 'string' ? `:${e.command[e.commandName] as string}` : '';
+      const key = `${originOfCommand()}\u0000${e.commandName}${target}`;
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     });
   }
@@ -108,11 +111,13 @@ class CommandCounter {
     return new Map(this.counts);
   }
   since(before: Map<string, number>): CommandCounts {
-    const c: CommandCounts = { byName: {}, byOrigin: {}, writes: 0, reads: 0, other: 0, loopReads: 0, loopWrites: 0 };
+    const c: CommandCounts = { byName: {}, byOrigin: {}, detail: {}, writes: 0, reads: 0, other: 0, loopReads: 0, loopWrites: 0 };
     for (const [key, n] of this.counts) {
       const d = n - (before.get(key) ?? 0);
       if (d <= 0) continue;
-      const [origin, name] = key.split('\u0000');
+      const [origin, detailed] = key.split('\u0000');
+      const name = detailed.split(':')[0];
+      if (COMMAND_DETAIL) c.detail[`${origin} ${detailed}`] = d;
       c.byName[name] = (c.byName[name] ?? 0) + d;
       const o = (c.byOrigin[origin] ??= { writes: 0, reads: 0 });
       if (WRITE_COMMANDS.includes(name)) (c.writes += d), (o.writes += d), origin === LOOPS && (c.loopWrites += d);
@@ -125,6 +130,8 @@ class CommandCounter {
 
 interface CommandCounts {
   byName: Record<string, number>;
+  /** origin, command and collection (BENCH_COMMAND_DETAIL=1) */
+  detail: Record<string, number>;
   byOrigin: Record<string, { writes: number; reads: number }>;
   writes: number;
   reads: number;
@@ -148,6 +155,7 @@ function scaleCounts(c: CommandCounts, n: number): CommandCounts {
   return {
     byName: div(c.byName),
     byOrigin: Object.fromEntries(Object.entries(c.byOrigin).map(([k, v]) => [k, { writes: v.writes / n, reads: v.reads / n }])),
+    detail: div(c.detail),
     writes: c.writes / n,
     reads: c.reads / n,
     other: c.other / n,
@@ -542,7 +550,7 @@ async function main(): Promise<void> {
     workflows: new TemporalAgentWorkflows(client, taskQueue),
     webhookWorkflows: new TemporalWebhookWorkflows(client, taskQueue, config.webhooks),
     // As the worker wires it (core/bootstrap.ts): activation creates each agent's drift schedule.
-    kbDriftSchedules: driftSchedules,
+    ...(process.env.BENCH_NO_DRIFT === '1' ? {} : { kbDriftSchedules: driftSchedules }),
   });
   const observer: Pick<Core, 'models' | 'connection'> = createCore(config, observerDb, logger);
   await core.ensureIndexes();
@@ -707,6 +715,9 @@ async function main(): Promise<void> {
         [`provisioning / bare throughput (target >= ${TARGETS.bareRatio})`, (provisionRate / bareRate).toFixed(2)],
         ['DB commands per agent in the batch', perAgent(batchCommands, AGENTS)],
         ['  by origin, per agent (w = writes, r = reads)', byOrigin(batchCommands, AGENTS)],
+        ...Object.entries(batchCommands.detail)
+          .sort((a, b) => a[0].localeCompare(b[0]))
+          .map(([k, n]): [string, string] => [`    ${k}`, (n / AGENTS).toFixed(2)]),
         [
           'CPU during the batch, % of one core (2 cores = 200%)',
           `total ${batchCpuUse.total.toFixed(0)}%: bench process (worker + bench) ${pctOf(batchCpuUse.percent.bench)}, Temporal ${pctOf(batchCpuUse.percent.temporal)}, FerretDB ${pctOf(batchCpuUse.percent.ferretdb)}, PostgreSQL ${pctOf(batchCpuUse.percent.postgres)}`,

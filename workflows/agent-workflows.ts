@@ -43,6 +43,7 @@ const STEP_SUMMARIES: Partial<Record<keyof AgentActivities, string>> = {
   generateAgentConfig: 'Write the prompt, first message and knowledge base',
   deployAgent: 'Deploy the agent to the voice platform',
   assignPhoneNumber: 'Buy or assign a phone number and attach it',
+  deployAndAssignNumber: 'Deploy the agent to the voice platform, then buy or assign a phone number and attach it',
   activateAgent: 'Go live: mark the agent and the operation active',
   skipStep: 'Skip a step that has nothing to do',
   pushToPlatform: 'Push the new prompt version to the platform',
@@ -129,11 +130,17 @@ function setOpsStatus(status: WfwStatusValue): void {
   if (patched('ops-search-attributes')) upsertSearchAttributes([{ key: WfwStatus, value: status }]);
 }
 
+/** The step an activity that runs two steps says it failed (or was canceled) in. */
+function namedStep(failure: unknown): string | undefined {
+  const named = failure instanceof ApplicationFailure || failure instanceof CancelledFailure ? (failure.details?.[0] as { step?: unknown } | undefined)?.step : undefined;
+  return typeof named === 'string' ? named : undefined;
+}
+
 function describeFailure(err: unknown, step: string | null): OperationFailureInfo {
-  if (isCancellation(err)) return { code: 'CANCELED', message: 'The operation was canceled.', retryable: false, step };
   const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (isCancellation(err)) return { code: 'CANCELED', message: 'The operation was canceled.', retryable: false, step: namedStep(cause) ?? step };
   if (cause instanceof ApplicationFailure) {
-    return { code: cause.type ?? 'ACTIVITY_FAILED', message: cause.message, retryable: !cause.nonRetryable, step };
+    return { code: cause.type ?? 'ACTIVITY_FAILED', message: cause.message, retryable: !cause.nonRetryable, step: namedStep(cause) ?? step };
   }
   // Anything else is ours (a timeout, a bug): our code and a plain message, never a dependency's text.
   if (cause instanceof TimeoutFailure) return { code: 'STEP_TIMED_OUT', message: `The ${step ?? 'operation'} step did not finish in time.`, retryable: true, step };
@@ -180,11 +187,24 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
   try {
     await run('research', () => research.researchBusiness(ref));
     const generate = patched('local-generation') ? localGeneration.generateAgentConfig : generation.generateAgentConfig;
-    await run('generate', () => generate(ref));
+    const { version } = await run('generate', () => generate(ref));
     undo.unshift({ step: 'deploy', run: () => compensation.removePlatformAgent({ ...ref, step: 'deploy' }) });
-    await run('deploy', () => provider.deployAgent(ref));
-    undo.unshift({ step: 'number', run: () => compensation.releasePhoneNumber({ ...ref, step: 'number' }) });
-    await run('number', () => provider.assignPhoneNumber(ref));
+    const releaseNumber = { step: 'number', run: () => compensation.releasePhoneNumber({ ...ref, step: 'number' }) };
+    if (patched('deploy-and-number')) {
+      // One activity for both provider steps (one task round trip fewer per agent); a failure
+      // names the step it failed in. Both undos are armed: each finds nothing to undo if its step never ran.
+      undo.unshift(releaseNumber);
+      progress.step = 'deploy';
+      await provider.deployAndAssignNumber({ ...ref, version });
+      // As after the number step alone: a cancel that won the race below is the number step's.
+      progress.step = 'number';
+      progress.completed.push('deploy', 'number');
+    } else {
+      // Histories from before the merge replay as they ran: two activities.
+      await run('deploy', () => provider.deployAgent({ ...ref, version }));
+      undo.unshift(releaseNumber);
+      await run('number', () => provider.assignPhoneNumber(ref));
+    }
     // A cancel that came while the last provider call finished still wins; past this check it is
     // too late: activation runs to the end, so an operation is never both activated and compensated.
     if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('canceled before activation');

@@ -94,7 +94,8 @@ function agentDocFor(op: OperationDoc, payload: AgentPayload): AgentDoc {
     metadata: payload.metadata ?? {},
     prompt_override: null,
     current_prompt_version: null,
-    latest_prompt_version: 0,
+    // Version 1 is the provisioning's own (its operation carries it): later changes allocate 2, 3…
+    latest_prompt_version: 1,
     platform_agent_id: null,
     platform_kb_ids: [],
     phone_number: null,

@@ -74,7 +74,9 @@ export class OperationService {
       estimated_seconds: input.estimatedSeconds ?? null,
       error: null,
       changed_fields: input.changedFields ?? [],
-      prompt_version: null,
+      // A new agent's first prompt version is 1 (agentDocFor reserves it): provisioning writes it
+      // without allocating a number. Other operations take theirs when they generate.
+      prompt_version: input.type === 'agent.provision' ? 1 : null,
       created_at: now,
       retention_day: retentionDay(now),
       started_at: null,
@@ -185,6 +187,24 @@ export class OperationService {
       if (res.matchedCount === 1) return;
     }
     await this.operations.updateOne({ _id: id, status: { $in: ['pending', 'running'] } }, { $set: finished });
+  }
+
+  /**
+   * Steps that one activity ran end in one write, each with its own times (`at`: when it ended,
+   * `startedAt`: when it began, for a step nothing marked running), and `next` starts. Like
+   * stepFinished, never writes to an operation that has ended.
+   */
+  async stepsFinished(id: string, finished: { step: string; at?: Date; startedAt?: Date; detail?: string }[], next?: string): Promise<void> {
+    const now = new Date();
+    const set: Record<string, unknown> = { updated_at: now };
+    for (const f of finished) {
+      set[`steps.${f.step}.status`] = 'completed';
+      set[`steps.${f.step}.completed_at`] = f.at ?? now;
+      if (f.startedAt) Object.assign(set, { [`steps.${f.step}.started_at`]: f.startedAt, [`steps.${f.step}.attempts`]: 1 });
+      if (f.detail !== undefined) set[`steps.${f.step}.detail`] = f.detail;
+    }
+    if (next) Object.assign(set, { status: 'running', step: next, [`steps.${next}.status`]: 'running', [`steps.${next}.attempts`]: 1, [`steps.${next}.started_at`]: now });
+    await this.operations.updateOne({ _id: id, status: { $in: ['pending', 'running'] } }, { $set: set });
   }
 
   /** Terminal success; the last step is marked completed in the same write, so no reader sees `active` with a step still running. */

@@ -8,6 +8,8 @@ import type { WebhookService, WebhookWorkflowStarter } from './webhook-service';
 
 /** An outbox entry whose event is still missing after this long lost its writer for good. */
 const ORPHAN_AFTER_MS = 10 * 60 * 1000;
+/** Events this process wrote and has not dispatched yet, kept to skip re-reading them (bounded). */
+const MAX_KNOWN_WRITTEN = 10_000;
 
 /**
  * The outbox relay: turns outbox entries into deliveries and starts one workflow per delivery.
@@ -21,7 +23,16 @@ export class WebhookDispatcher {
   private running = false;
   private again = false;
   private stopped = false;
-  private readonly onAppend = () => this.kick();
+  /**
+   * Events this process appended, as stored: the relay dispatches them without reading each back
+   * from the log (one read per event was most of its cost in a batch). Others' events are read.
+   */
+  private readonly written = new Map<string, EventDoc>();
+  private readonly onAppend = (doc: EventDoc) => {
+    if (this.written.size >= MAX_KNOWN_WRITTEN) this.written.delete(this.written.keys().next().value as string);
+    this.written.set(doc._id, doc);
+    this.kick();
+  };
 
   constructor(
     private readonly outbox: Model<OutboxEntryDoc>,
@@ -74,7 +85,7 @@ export class WebhookDispatcher {
       if (entries.length === 0) return handled;
       // The entry is written just before its event: dispatch what the log really holds, as it
       // holds it (a writer that met a sequence collision rewrote the event after the entry).
-      const written = await Promise.all(entries.map((e) => this.events.findById(e._id).lean<EventDoc>()));
+      const written = await Promise.all(entries.map((e) => this.written.get(e._id) ?? this.events.findById(e._id).lean<EventDoc>()));
       const ready = written.filter((e): e is EventDoc => e !== null);
       const orphans = entries.filter((e, i) => !written[i] && Date.now() - e.created_at.getTime() > ORPHAN_AFTER_MS);
       const byAccount = new Map<string, WebhookSubscriptionDoc[]>();
@@ -100,6 +111,7 @@ export class WebhookDispatcher {
       const done = [...ready, ...orphans].map((e) => e._id);
       if (orphans.length) this.logger.warn({ event_ids: orphans.map((e) => e._id) }, 'dropping outbox entries whose event was never written');
       if (done.length) await this.outbox.deleteMany({ _id: { $in: done } });
+      for (const id of done) this.written.delete(id);
       handled += ready.length;
       // Entries still waiting for their event are retried on the next kick or poll, not in a loop.
       if (entries.length < batch || done.length === 0) return handled;

@@ -84,8 +84,17 @@ describe('crash recovery', () => {
     const accepted = await provision(acct.token, 'Crash Test');
     const opId = accepted.body.operation_id;
 
-    // Kill it inside the deploy step, while a worker runs the platform call (it takes 2 s).
-    const running = await until('deploy in flight', () => runningActivity(opId, 'deployAgent'), 60_000);
+    // Kill it inside the deploy step, while a worker runs the platform call (it takes 2 s): the
+    // deploy-and-number activity runs, and no platform agent is kept on the agent yet.
+    const db = stack.db.connection.db!;
+    const running = await until(
+      'deploy in flight',
+      async () => {
+        const a = await runningActivity(opId, 'deployAndAssignNumber');
+        return a && !(await db.collection('agents').findOne({ account_id: acct.accountId }))?.platform_agent_id && a;
+      },
+      60_000,
+    );
     const op0 = (await client(stack.baseUrl, acct.token).get(`/v2/operations/${opId}`)).body;
     expect(op0.step).toBe('deploy');
     await kill(first, running);
@@ -93,7 +102,6 @@ describe('crash recovery', () => {
     spawnWorker();
     const op = await waitForOperation(stack.baseUrl, acct.token, opId, ['active', 'failed', 'canceled'], 90_000);
     expect(op.status).toBe('active');
-    const db = stack.db.connection.db!;
     expect(await db.collection('local_platform_agents').countDocuments({ dedupe_token: opId })).toBe(1);
     expect(await db.collection('local_phone_numbers').countDocuments({ dedupe_token: opId })).toBe(1);
     expect(await db.collection('agents').countDocuments({ account_id: acct.accountId })).toBe(1);
@@ -114,7 +122,7 @@ describe('crash recovery', () => {
     const running = await until(
       'the number held and its attach in flight',
       async () => {
-        const a = await runningActivity(opId, 'assignPhoneNumber');
+        const a = await runningActivity(opId, 'deployAndAssignNumber');
         return a && (await db.collection('local_phone_numbers').countDocuments({ account_id: acct.accountId })) === 1 && a;
       },
       60_000,
@@ -139,7 +147,9 @@ describe('crash recovery', () => {
     const step = op.steps.find((s: { name: string }) => s.name === 'number');
     expect(step.status).toBe('completed');
     // The attempt that completed came after the killed one timed out on its heartbeat.
-    expect(await startedAttempts(opId, 'assignPhoneNumber')).toEqual([{ attempt: 2, previousTimeout: HEARTBEAT_TIMEOUT }]);
+    expect(await startedAttempts(opId, 'deployAndAssignNumber')).toEqual([{ attempt: 2, previousTimeout: HEARTBEAT_TIMEOUT }]);
+    // The deploy the killed attempt finished is recorded, not redone.
+    expect(op.steps.find((s: { name: string }) => s.name === 'deploy').status).toBe('completed');
   }, 150_000);
 
   it('a worker killed during compensation (cancel, then the platform agent’s removal in flight) is replaced and the new worker finishes the undo', async () => {
@@ -149,7 +159,14 @@ describe('crash recovery', () => {
     const db = stack.db.connection.db!;
 
     // Cancel while the number step runs: by then a platform agent and a number exist to undo.
-    await until('the number step in flight', () => runningActivity(opId, 'assignPhoneNumber'), 60_000);
+    await until(
+      'the number step in flight',
+      async () => {
+        const a = await runningActivity(opId, 'deployAndAssignNumber');
+        return a && (await db.collection('local_platform_agents').countDocuments({ dedupe_token: opId })) === 1 && a;
+      },
+      60_000,
+    );
     const canceled = await client(stack.baseUrl, acct.token).post(`/v2/operations/${opId}/cancel`);
     expect(canceled.status).toBe(202);
     // The platform agent's removal (a 2 s platform call) is running: the worker dies inside it.
