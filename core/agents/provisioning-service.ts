@@ -149,20 +149,28 @@ export class ProvisioningService {
 
   async provision(accountId: string, payload: AgentPayload, options: { batchId?: string; estimate?: number; seed?: IdSeed } = {}): Promise<Accepted> {
     const ids = options.seed ? seededIds(accountId, options.seed) : { operationId: newId('operation'), agentId: newId('agent') };
-    if (options.seed) {
-      // A re-run after a crash (same key, same claim): finish what the first run began. It was
-      // accepted then, so it is not checked again (credentials removed since do not undo it).
-      const earlier = await this.operations.findById(ids.operationId);
+    try {
+      await this.precheck(accountId, payload);
+    } catch (err) {
+      // A re-run after a crash (same key, same claim) finishes what the first run began. It was
+      // accepted then, so what the check refuses now (credentials removed since) does not undo it.
+      const earlier = options.seed ? await this.operations.findById(ids.operationId) : null;
       if (earlier) return this.resumeProvision(earlier);
+      throw err;
     }
-    await this.precheck(accountId, payload);
     const estimate = options.estimate ?? (await this.operations.estimateProvisioningSeconds());
     const { operationId, agentId } = ids;
     // The operation first: it holds the whole request, so whoever finds it without its agent (a
     // keyed retry, the reconciler) writes the same agent from it; an agent row without an
     // operation could never be started, changed or deleted.
     const op = this.operations.newDoc({ id: operationId, accountId, type: 'agent.provision', agentId, batchId: options.batchId, request: payload as Record<string, unknown>, estimatedSeconds: estimate });
-    await this.operations.insert(op);
+    if (options.seed) {
+      // Seeded IDs: a re-run meets the first run's operation here (insert first, no read before).
+      const stored = await this.operations.insertOnce(op);
+      if (stored !== op) return this.resumeProvision(stored);
+    } else {
+      await this.operations.insert(op);
+    }
     crashPoint('provision.operation-written');
     await insertOnce(this.agentDocs, agentDocFor(op, payload));
     crashPoint('provision.agent-written');

@@ -4,7 +4,7 @@ import { ApiError, NotFoundError } from '../errors/errors';
 import { isId } from '../ids/ids';
 import { Page, PageQuery, paginate } from '../pagination/pagination';
 import { OperationDoc, OperationError, OperationStatsDoc, OperationStatus, OperationType, StepStatus, TERMINAL_STATUSES } from './operation-model';
-import { findByIds } from '../db/database';
+import { findByIds, insertOnce } from '../db/database';
 import { WriteCoalescer } from '../db/write-coalescer';
 import { retentionDay } from '../maintenance/retention';
 import { OPERATION_STEPS } from './operation-steps';
@@ -83,6 +83,11 @@ export class OperationService {
       completed_at: null,
       updated_at: now,
     };
+  }
+
+  /** Inserts unless an operation with its ID exists; returns whichever is stored (one write when it is new). */
+  async insertOnce(doc: OperationDoc): Promise<OperationDoc> {
+    return insertOnce(this.operations, doc);
   }
 
   async insert(doc: OperationDoc): Promise<void> {
