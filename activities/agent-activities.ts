@@ -194,7 +194,8 @@ export function createAgentActivities(deps: AgentActivityDeps) {
             }
             templateId = s.template_id;
           }
-          await agents.update(agentId, { research_report_id: operationId, template_id: templateId });
+          // A provisioning's agent points at this report from the start: one write fewer unless "auto" picked a template.
+          if (agent.research_report_id !== operationId || agent.template_id !== templateId) await agents.update(agentId, { research_report_id: operationId, template_id: templateId });
           return { templateId, suggested: report.suggested_template?.template_id ?? null };
         },
         { detail: (r) => `template ${r.templateId}`, next: () => 'generate' },

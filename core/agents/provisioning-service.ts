@@ -103,7 +103,8 @@ function agentDocFor(op: OperationDoc, payload: AgentPayload): AgentDoc {
     telephony_number_id: null,
     provision_operation_id: op._id,
     last_operation_id: op._id,
-    research_report_id: null,
+    // The report research writes is keyed by the operation (readers treat a missing one as none).
+    research_report_id: op._id,
     created_at: op.created_at,
     updated_at: op.created_at,
     activated_at: null,
