@@ -132,7 +132,9 @@ export function createAgentActivities(deps: AgentActivityDeps) {
       first_message: pv.first_message,
       voice: agent.voice ?? undefined,
       language: agent.language,
-      knowledge_base: (await deps.knowledgeBase?.servedDocuments(agent._id)) ?? pv.knowledge_base,
+      // Only a deployed agent can have a synced KB version (a sync pushes to its platform agent):
+      // a first deploy carries the generated documents without looking for one.
+      knowledge_base: (agent.platform_agent_id ? await deps.knowledgeBase?.servedDocuments(agent._id) : null) ?? pv.knowledge_base,
       dedupe_token: dedupeToken,
     };
   }

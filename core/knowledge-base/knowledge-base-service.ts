@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
 import type { AgentDoc, PromptVersionDoc } from '../agents/agent-model';
+import { promptVersionId } from '../agents/agent-service';
 import { insertOnce, isDuplicateKeyError } from '../db/database';
 import { derivedId } from '../db/derived-id';
 import { ApiError, ErrorDetail, NotFoundError, ServiceUnavailableError, ValidationError } from '../errors/errors';
@@ -106,7 +107,8 @@ export class KnowledgeBaseService {
   async head(agent: AgentDoc): Promise<KbHeadDoc> {
     const existing = await this.deps.heads.findById(agent._id).lean<KbHeadDoc>();
     if (existing) return existing.drift ? existing : this.adoptDriftSchedule(agent, existing);
-    const pv = agent.current_prompt_version ? await this.deps.promptVersions.findOne({ agent_id: agent._id, version: agent.current_prompt_version }).lean<PromptVersionDoc>() : null;
+    // By its derived `_id`: a filter on (agent_id, version) is a scan on FerretDB.
+    const pv = agent.current_prompt_version ? await this.deps.promptVersions.findById(promptVersionId(agent._id, agent.current_prompt_version)).lean<PromptVersionDoc>() : null;
     const at = pv?.created_at ?? agent.created_at;
     const documents: KbDocument[] = (pv?.knowledge_base ?? []).map((d) => ({
       // Derived, so two first readers racing build the same version 1.
