@@ -23,7 +23,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { asyncLocalStorage as activityContext } from '@temporalio/activity';
 import { Client, Connection } from '@temporalio/client';
@@ -476,10 +476,21 @@ async function sampleIdle(seconds: number, mongodbUri: string, temporalAddress: 
 
 // ---------------------------------------------------------------- one round
 
+function temporalStateSize(): string {
+  try {
+    return `${(statSync(path.join(__dirname, '../../.data/temporal.db')).size / 1e6).toFixed(0)} MB (a fresh one: bash infra/scripts/infra-down.sh; rm .data/temporal.db*)`;
+  } catch {
+    return 'not here (another server)';
+  }
+}
+
 interface RoundResult {
   storedExtra: number;
   storedAgents: number;
   soloMs: number;
+  /** CPU of the whole stack per agent during the batch, and per workflow during the bare run (core-milliseconds). */
+  batchCoreMs: number;
+  bareCoreMs: number;
   soloCommands: CommandCounts;
   soloTrips: RoundTrips;
   batchMs: number;
@@ -588,6 +599,8 @@ async function main(): Promise<void> {
     ['database', `${mongodbUri.replace(/\/[^/]*$/, '')}/${dbName}${KEEP_DB ? ' (kept: BENCH_KEEP_DB=1)' : ' (dropped at the end)'}`],
     ['store', stack.store],
     ['Temporal', `${config.temporal.address}${stack.temporal.length ? ` (pid ${stack.temporal.join(',')})` : ''}`],
+    // The dev server slows as its state grows (measured: 130 MB of test histories halved the bare engine's rate).
+    ['Temporal dev-server state (.data/temporal.db)', temporalStateSize()],
     ['agents in batch (BENCH_AGENTS)', String(AGENTS)],
     ['business site latency per request (BENCH_SITE_LATENCY_MS)', `${SITE_LATENCY_MS} ms`],
     ['local platform latency per call (BENCH_PLATFORM_LATENCY_MS)', `${PLATFORM_LATENCY_MS} ms`],
@@ -688,16 +701,24 @@ async function main(): Promise<void> {
 
       const bareIds = Array.from({ length: AGENTS }, (_, i) => `${bareQueue}-${target}-${i}`);
       // Timed once its worker polls, as the provisioning worker already does.
+      let bareCpuUse: ReturnType<ReturnType<typeof cpuWindow>['end']> | undefined;
       const bareMs = await runBare(async () => {
+        const bareCpu = cpuWindow(mongodbUri, config.temporal.address, tick);
         const started = Date.now();
         await Promise.all(bareIds.map((workflowId) => client.workflow.execute('bareWorkflow', { taskQueue: bareQueue, workflowId, args: [ACTIVITIES_PER_AGENT] })));
-        return Date.now() - started;
+        const ms = Date.now() - started;
+        bareCpuUse = bareCpu.end();
+        return ms;
       });
       const bareHistory = await readHistories(client, bareIds);
       const bareTrips = bareHistory.trips;
 
       const provisionRate = AGENTS / (batchMs / 1000);
       const bareRate = AGENTS / (bareMs / 1000);
+      // CPU time of the whole stack per agent: steadier than wall time from run to run and machine to machine.
+      const coreMs = (use: { seconds: number; total: number } | undefined) => (use ? (use.total / 100) * use.seconds * 1000 / AGENTS : NaN);
+      const batchCoreMs = coreMs(batchCpuUse);
+      const bareCoreMs = coreMs(bareCpuUse);
       const perOp = ops.filter((o) => o.completed_at).map((o) => (o.completed_at!.getTime() - o.created_at.getTime()) / 1000);
       const rows: [string, string][] = [
         ['stored agents (seeded extra)', `${storedAgents} (${target})`],
@@ -713,6 +734,10 @@ async function main(): Promise<void> {
         ['  bare engine round trips per workflow', describeTrips(bareTrips)],
         ...transitionRows('  bare engine gap ', new Map([...bareHistory.transitions].slice(0, 1))),
         [`provisioning / bare throughput (target >= ${TARGETS.bareRatio})`, (provisionRate / bareRate).toFixed(2)],
+        [
+          'CPU of the stack per agent, core-ms (batch / bare workflow)',
+          `${batchCoreMs.toFixed(0)} / ${bareCoreMs.toFixed(0)} (bare / provisioning ${(bareCoreMs / batchCoreMs).toFixed(2)}; bare CPU ${bareCpuUse ? `${bareCpuUse.total.toFixed(0)}%: bench ${pctOf(bareCpuUse.percent.bench)}, Temporal ${pctOf(bareCpuUse.percent.temporal)}` : '?'})`,
+        ],
         ['DB commands per agent in the batch', perAgent(batchCommands, AGENTS)],
         ['  by origin, per agent (w = writes, r = reads)', byOrigin(batchCommands, AGENTS)],
         ...Object.entries(batchCommands.detail)
@@ -764,16 +789,16 @@ async function main(): Promise<void> {
       progress(`${target} stored: round done`);
       printReport(`provision-batch benchmark, round with ${target} stored extra agents`, rows);
 
-      results.push({ storedExtra: target, storedAgents, soloMs, soloCommands, soloTrips, batchMs, batchCommands, batchTrips, failures, failureCodes, bareMs, bareTrips, idle, pgSolo, pgBatch, pgIdle });
+      results.push({ storedExtra: target, storedAgents, soloMs, soloCommands, soloTrips, batchMs, batchCommands, batchTrips, failures, failureCodes, bareMs, bareTrips, idle, pgSolo, pgBatch, pgIdle, batchCoreMs, bareCoreMs });
     }
 
     const empty = results[0];
     const mark = (ok: boolean) => (ok ? ' ok' : ' MISS');
     printTable(
       `provision-batch benchmark: summary (${new Date().toISOString()}; ${AGENTS} agents, site ${SITE_LATENCY_MS} ms, platform ${PLATFORM_LATENCY_MS} ms; ${stack.store})`,
-      ['stored agents', 'one agent', 'batch wall', 'batch/one', 'agents/s', 'bare wf/s', 'to bare', 'writes/agent', 'reads/agent*', 'round trips/agent', 'PG rows/agent', 'failures', 'vs empty', 'idle CPU'],
+      ['stored agents', 'one agent', 'batch wall', 'batch/one', 'agents/s', 'bare wf/s', 'to bare', 'writes/agent', 'reads/agent*', 'round trips/agent', 'PG rows/agent', 'core-ms/agent (bare)', 'failures', 'vs empty', 'idle CPU'],
       [
-        ['target', '', '', `<= ${TARGETS.batchPerOne} (${TARGETS.batchPerOneStretch})`, '', '', `>= ${TARGETS.bareRatio}`, '', '', '', '', '0', `<= ${TARGETS.vsEmpty.toFixed(2)}`, `< ${TARGETS.idlePercent}%`],
+        ['target', '', '', `<= ${TARGETS.batchPerOne} (${TARGETS.batchPerOneStretch})`, '', '', `>= ${TARGETS.bareRatio}`, '', '', '', '', '', '0', `<= ${TARGETS.vsEmpty.toFixed(2)}`, `< ${TARGETS.idlePercent}%`],
         ...results.map((r) => {
           const rate = AGENTS / (r.batchMs / 1000);
           const bare = AGENTS / (r.bareMs / 1000);
@@ -791,6 +816,7 @@ async function main(): Promise<void> {
             ((r.batchCommands.reads - r.batchCommands.loopReads) / AGENTS).toFixed(1),
             r.batchTrips.total.toFixed(1),
             r.pgBatch ? (r.pgBatch.rows / AGENTS).toFixed(1) : 'n/a',
+            `${r.batchCoreMs.toFixed(0)} (${r.bareCoreMs.toFixed(0)})`,
             String(r.failures) + mark(r.failures === 0),
             r === empty ? '1.00' : vsEmpty.toFixed(2) + mark(vsEmpty <= TARGETS.vsEmpty),
             `${r.idle.total.toFixed(1)}%` + mark(r.idle.total < TARGETS.idlePercent),
