@@ -57,6 +57,19 @@ export class PostgresTableReads {
     return tables;
   }
 
+  /**
+   * Writes the dirty pages out now (CHECKPOINT), so an idle window that follows a bulk load does
+   * not also measure the checkpoint that load's WAL requested. True if it ran.
+   */
+  checkpoint(): boolean {
+    try {
+      execFileSync('psql', [this.url, '-At', '-c', 'CHECKPOINT'], { stdio: 'ignore', timeout: 120_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   since(before: Map<string, TableReads>): ReadsDelta {
     const delta: ReadsDelta = { rows: 0, seqScans: 0, seqRows: 0, byCollection: [] };
     for (const [name, now] of this.snapshot()) {
