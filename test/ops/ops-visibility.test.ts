@@ -120,7 +120,8 @@ describe('a provisioning, seen from the ops side', () => {
     const history = await temporal('workflow', 'show', '--workflow-id', operationId, '--output', 'json');
     const events: { activityTaskScheduledEventAttributes?: unknown; userMetadata?: { summary?: { data: string } } }[] = JSON.parse(history).events;
     const summaries = events.filter((e) => e.activityTaskScheduledEventAttributes && e.userMetadata?.summary).map((e) => JSON.parse(Buffer.from(e.userMetadata!.summary!.data, 'base64').toString('utf8')));
-    expect(summaries).toEqual(expect.arrayContaining(['Research the business site (crawl, facts, suggested template)', 'Deploy the agent to the voice platform', 'Buy or assign a phone number and attach it']));
+    // The crawl, then both provider steps in one activity (generate and activate are local, undo steps say "Undo: …").
+    expect(summaries).toEqual(expect.arrayContaining(['Research the business site (crawl, facts, suggested template)', 'Deploy the agent to the voice platform, then buy or assign a phone number and attach it']));
   });
 
   it('wfw ops lists, shows and refuses to cancel a finished operation', async () => {
