@@ -118,7 +118,8 @@ export function failure(type: string, message: string, retryable = false): Appli
 export async function asActivity<T>(body: () => Promise<T>, attempts = 10, operationId?: string, failedStep?: () => string): Promise<T> {
   const ctx = Context.current();
   // Local activities have no heartbeat (the workflow task they run in is what stays alive).
-  const beat = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(), 1000);
+  // An activity that runs two steps beats with the one it is in: a timeout then names it.
+  const beat = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(failedStep ? { step: failedStep() } : undefined), 1000);
   try {
     return await body();
   } catch (err) {
@@ -127,7 +128,9 @@ export async function asActivity<T>(body: () => Promise<T>, attempts = 10, opera
     if (ctx.cancellationSignal.aborted) {
       const reason = ctx.cancellationSignal.reason instanceof Error ? ctx.cancellationSignal.reason : err;
       // An activity that runs two steps says which one the cancel stopped, as for a failure.
-      if (failedStep) throw new CancelledFailure(reason instanceof Error ? reason.message : 'canceled', [{ step: failedStep() }]);
+      // The same cancellation (its message is the SDK's reason: CANCELLED, TIMED_OUT,
+      // WORKER_SHUTDOWN…), carrying the step it stopped, for an activity that runs two.
+      if (failedStep && reason instanceof CancelledFailure) throw new CancelledFailure(reason.message, [{ step: failedStep() }]);
       throw reason;
     }
     const failure = toFailure(err);

@@ -219,11 +219,13 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           const op = await operations.findById(operationId);
           next = op?.type === 'agent.update' ? 'push' : 'deploy';
           let version = op?.prompt_version ?? null;
-          // Only a retry can find its version written (a rerun after a lost workflow task writes
-          // the same ID, and the first one written stays).
-          if (version !== null && Context.current().info.attempt > 1 && (await agents.promptVersionByNumber(agentId, version))) return { version };
+          // Written already (a retry, or a rerun after a lost workflow task): not generated again.
+          if (version !== null && (await agents.promptVersionByNumber(agentId, version))) return { version };
           if (version === null) {
-            const allocated = await agents.allocatePromptVersion(agentId);
+            let allocated = await agents.allocatePromptVersion(agentId);
+            // A number already written (an agent whose counter missed its provisioning's reserved
+            // version 1, written by an older release) is skipped, or this change would be dropped.
+            for (let i = 0; i < 5 && (await agents.promptVersionByNumber(agentId, allocated)); i++) allocated = await agents.allocatePromptVersion(agentId);
             // Kept only if no earlier attempt kept one first; then that one is the operation's.
             version = (await operations.setPromptVersion(operationId, allocated)) ? allocated : (await operations.findById(operationId))!.prompt_version!;
           }
@@ -289,16 +291,29 @@ export function createAgentActivities(deps: AgentActivityDeps) {
     async deployAndAssignNumber({ operationId, agentId, version }: OpRef & { version: number }): Promise<{ platformAgentId: string; phoneNumber: string }> {
       let current: 'deploy' | 'number' = 'deploy';
       return asActivity(async () => {
-        const attempt = Context.current().info.attempt;
+        const ctx = Context.current();
+        const attempt = ctx.info.attempt;
         let agent = await agentOf(agentId);
         current = agent.platform_agent_id ? 'number' : 'deploy';
-        // Deployed by an earlier attempt: that attempt's deploy is recorded now, with the number's start.
-        if (current === 'number') await operations.stepFinished(operationId, 'deploy', 'completed', undefined, 'number');
-        else if (attempt > 1) await operations.stepStarted(operationId, 'deploy', attempt);
+        if (attempt > 1) {
+          // A retry: its step's record goes on from what the operation holds (a deploy an earlier
+          // attempt finished is recorded once; the number step counts its own attempts).
+          const steps = (await operations.findById(operationId))?.steps as Record<string, { status: string; attempts: number }> | undefined;
+          if (current === 'deploy') await operations.stepStarted(operationId, 'deploy', attempt);
+          else if (steps?.deploy?.status !== 'completed') await operations.stepFinished(operationId, 'deploy', 'completed', undefined, 'number');
+          else if (steps?.number?.status !== 'completed') await operations.stepStarted(operationId, 'number', (steps?.number?.attempts ?? 0) + 1);
+        }
         let deployedAt: Date | null = null;
         if (current === 'deploy') {
           agent = await deploy(agent, operationId, version);
           deployedAt = new Date();
+          // A cancel that came during the deploy stops here, before a number is bought (as the
+          // number step's activity was never started in a canceled workflow).
+          if (ctx.cancellationSignal.aborted) {
+            await operations.stepFinished(operationId, 'deploy', 'completed', undefined, 'number');
+            current = 'number';
+            throw ctx.cancellationSignal.reason;
+          }
           current = 'number';
         }
         let phoneNumber: string;
@@ -310,7 +325,8 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         }
         await operations.stepsFinished(operationId, [...(deployedAt ? [{ step: 'deploy', at: deployedAt }] : []), { step: 'number', detail: phoneNumber, startedAt: deployedAt ?? undefined }], 'activate');
         return { platformAgentId: agent.platform_agent_id!, phoneNumber };
-      }, STEP_ATTEMPTS.deploy, operationId, () => current);
+        // The two steps share their tries (retryable provider failures), so neither gets fewer than alone.
+      }, STEP_ATTEMPTS.deploy + STEP_ATTEMPTS.number - 1, operationId, () => current);
     },
 
     async activateAgent({ operationId, agentId }: OpRef): Promise<ProvisionAgentResult> {

@@ -106,6 +106,22 @@ const provider = summarized((summary) =>
   }),
 );
 
+/**
+ * Deploy and number in one activity: each attempt may make four provider calls (up to 15 s each),
+ * so it gets the time two steps had; a timed-out attempt still running beside its retry could
+ * otherwise buy a second number.
+ */
+const providerSteps = summarized((summary) =>
+  proxyActivities<AgentActivities>({
+    startToCloseTimeout: '120 seconds',
+    scheduleToCloseTimeout: '30 minutes',
+    heartbeatTimeout: '5 seconds',
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+    summary,
+  }),
+);
+
 /** Removing things must not give up easily: a leaked number costs money every month. */
 const PERSISTENT_REMOVAL = {
   startToCloseTimeout: '60 seconds',
@@ -130,10 +146,24 @@ function setOpsStatus(status: WfwStatusValue): void {
   if (patched('ops-search-attributes')) upsertSearchAttributes([{ key: WfwStatus, value: status }]);
 }
 
-/** The step an activity that runs two steps says it failed (or was canceled) in. */
+/**
+ * The step an activity that runs two steps says it failed (or was canceled) in: in the failure's
+ * details, or for a timeout in its last heartbeat's or its last attempt's failure.
+ */
 function namedStep(failure: unknown): string | undefined {
+  if (failure instanceof TimeoutFailure) {
+    const beat = (failure.lastHeartbeatDetails as { step?: unknown } | undefined)?.step;
+    return typeof beat === 'string' ? beat : namedStep(failure.cause);
+  }
   const named = failure instanceof ApplicationFailure || failure instanceof CancelledFailure ? (failure.details?.[0] as { step?: unknown } | undefined)?.step : undefined;
   return typeof named === 'string' ? named : undefined;
+}
+
+/** An undo that cannot have anything to undo: the merged step failed in its deploy half, so no number was ever bought. */
+function failedBeforeNumber(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  // Only what the attempt said as it failed (a heartbeat may be older than the attempt's last move).
+  return (cause instanceof ApplicationFailure || cause instanceof CancelledFailure) && namedStep(cause) === 'deploy';
 }
 
 function describeFailure(err: unknown, step: string | null): OperationFailureInfo {
@@ -143,7 +173,10 @@ function describeFailure(err: unknown, step: string | null): OperationFailureInf
     return { code: cause.type ?? 'ACTIVITY_FAILED', message: cause.message, retryable: !cause.nonRetryable, step: namedStep(cause) ?? step };
   }
   // Anything else is ours (a timeout, a bug): our code and a plain message, never a dependency's text.
-  if (cause instanceof TimeoutFailure) return { code: 'STEP_TIMED_OUT', message: `The ${step ?? 'operation'} step did not finish in time.`, retryable: true, step };
+  if (cause instanceof TimeoutFailure) {
+    const timedOut = namedStep(cause) ?? step;
+    return { code: 'STEP_TIMED_OUT', message: `The ${timedOut ?? 'operation'} step did not finish in time.`, retryable: true, step: timedOut };
+  }
   return { code: 'INTERNAL_ERROR', message: 'The operation failed on an internal error.', retryable: true, step };
 }
 
@@ -175,7 +208,7 @@ async function runCompensations(undo: { step: string; run: () => Promise<unknown
 export async function provisionAgent(input: ProvisionAgentInput): Promise<ProvisionAgentResult> {
   const progress: WorkflowProgress = { step: null, completed: [], compensating: false };
   setHandler(progressQuery, () => progress);
-  const undo: { step: string; run: () => Promise<unknown> }[] = [];
+  const undo: { step: string; run: () => Promise<unknown>; skip?: (err: unknown) => boolean }[] = [];
   const ref = { operationId: input.operationId, agentId: input.agentId };
   const run = async <T>(step: string, body: () => Promise<T>): Promise<T> => {
     progress.step = step;
@@ -193,9 +226,9 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
     if (patched('deploy-and-number')) {
       // One activity for both provider steps (one task round trip fewer per agent); a failure
       // names the step it failed in. Both undos are armed: each finds nothing to undo if its step never ran.
-      undo.unshift(releaseNumber);
+      undo.unshift({ ...releaseNumber, skip: failedBeforeNumber });
       progress.step = 'deploy';
-      await provider.deployAndAssignNumber({ ...ref, version });
+      await providerSteps.deployAndAssignNumber({ ...ref, version });
       // As after the number step alone: a cancel that won the race below is the number step's.
       progress.step = 'number';
       progress.completed.push('deploy', 'number');
@@ -221,7 +254,7 @@ export async function provisionAgent(input: ProvisionAgentInput): Promise<Provis
     await CancellationScope.nonCancellable(async () => {
       // Histories from before the saga-style undo replay as they ran: one undo after the other.
       if (patched('saga-compensation')) {
-        const compensationFailures = await runCompensations(undo);
+        const compensationFailures = await runCompensations(undo.filter((u) => !u.skip?.(err)));
         await compensation.failProvisioning({ ...ref, canceled: isCancellation(err), error: failed, compensationFailures });
         return;
       }

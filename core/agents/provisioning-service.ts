@@ -94,8 +94,9 @@ function agentDocFor(op: OperationDoc, payload: AgentPayload): AgentDoc {
     metadata: payload.metadata ?? {},
     prompt_override: null,
     current_prompt_version: null,
-    // Version 1 is the provisioning's own (its operation carries it): later changes allocate 2, 3…
-    latest_prompt_version: 1,
+    // Version 1 is the provisioning's own when its operation carries it (operations from before
+    // that allocate theirs): later changes allocate the next.
+    latest_prompt_version: op.prompt_version ?? 0,
     platform_agent_id: null,
     platform_kb_ids: [],
     phone_number: null,

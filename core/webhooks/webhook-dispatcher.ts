@@ -77,11 +77,18 @@ export class WebhookDispatcher {
       });
   }
 
+  private forgetDispatchedElsewhere(pending: Set<string>, readAt: number): void {
+    for (const [id, doc] of this.written) if (!pending.has(id) && doc.created_at.getTime() < readAt) this.written.delete(id);
+  }
+
   /** Dispatches until the outbox is empty (or holds only entries still being written); returns how many events it handled. */
   async drain(batch = 200): Promise<number> {
     let handled = 0;
     for (;;) {
+      const readAt = Date.now();
       const entries = await this.outbox.find({}).sort({ _id: 1 }).limit(batch).lean<OutboxEntryDoc[]>();
+      // The whole outbox was read: what we wrote earlier and it no longer holds was dispatched by another worker.
+      if (entries.length < batch) this.forgetDispatchedElsewhere(new Set(entries.map((e) => e._id)), readAt);
       if (entries.length === 0) return handled;
       // The entry is written just before its event: dispatch what the log really holds, as it
       // holds it (a writer that met a sequence collision rewrote the event after the entry).

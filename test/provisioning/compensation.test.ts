@@ -58,6 +58,11 @@ describe('failure and compensation', () => {
     expect(op.steps.find((s: { name: string }) => s.name === 'deploy').status).toBe('failed');
     expect(op.steps.find((s: { name: string }) => s.name === 'number').status).toBe('pending');
     expect(await count('local_platform_agents', { dedupe_token: op.id })).toBe(0);
+    // The deploy half of the deploy-and-number step failed: no number can exist, so its undo is not
+    // even scheduled (it would ask the telephony provider for nothing); the platform agent's is.
+    const history = await stack.client.workflow.getHandle(op.id).fetchHistory();
+    const scheduled = (history.events ?? []).map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
+    expect(scheduled).toEqual(['researchBusiness', 'deployAndAssignNumber', 'removePlatformAgent', 'failProvisioning']);
     expect(await count('local_phone_numbers', { dedupe_token: op.id })).toBe(0);
     const agent = await client(stack.baseUrl, acct.token).get(`/v2/agents/${op.agent_id}`);
     expect(agent.body.status).toBe('failed');

@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalPlatformAdapter } from '../../core/platforms/local-platform-adapter';
@@ -25,7 +26,14 @@ class SagaPlatform extends LocalPlatformAdapter {
     super(model);
   }
 
+  /** Called when a deploy of an agent named "SlowDeploy" starts: that deploy lasts until its activity is canceled, then succeeds. */
+  onSlowDeploy?: () => void;
+
   override async createAgent(credentials: PlatformCredentials, deployment: AgentDeployment) {
+    if (deployment.name === 'SlowDeploy') {
+      this.onSlowDeploy?.();
+      await Context.current().cancelled.catch(() => undefined);
+    }
     const created = await super.createAgent(credentials, deployment);
     // The provider made the agent, but its answer never reached our database.
     if (deployment.name === 'LostCreate') throw new PlatformError('local', 'unexpected', PROVIDER_TEXT, false, 500);
@@ -54,7 +62,11 @@ class SagaPlatform extends LocalPlatformAdapter {
 
 /** Numbers asked for in area 212 are bought and then the answer is lost. */
 class SagaTelephony extends LocalTelephonyAdapter {
+  /** Dedupe tokens of every purchase asked for (a released number leaves no other trace). */
+  readonly purchases = new Set<string>();
+
   override async acquireNumber(credentials: TelephonyCredentials | null, request: Parameters<LocalTelephonyAdapter['acquireNumber']>[1]) {
+    this.purchases.add(request.dedupe_token);
     const number = await super.acquireNumber(credentials, request);
     if (request.area_code === '212') throw new TelephonyError('local', 'unexpected', PROVIDER_TEXT, false, 500);
     return number;
@@ -103,11 +115,13 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 let stack: Stack;
 let site: BusinessSite;
 let platform: SagaPlatform;
+let telephony: SagaTelephony;
 beforeAll(async () => {
   site = await serveBusinessSite();
   stack = await startStack({ label: 'sagas', worker: false });
   platform = new SagaPlatform(localPlatformAgentModel(stack.db.connection));
-  await stack.startWorkerWith({ platforms: { local: platform }, telephony: { local: new SagaTelephony(localPhoneNumberModel(stack.db.connection)) } });
+  telephony = new SagaTelephony(localPhoneNumberModel(stack.db.connection));
+  await stack.startWorkerWith({ platforms: { local: platform }, telephony: { local: telephony } });
 });
 afterAll(async () => {
   await stack.close();
@@ -165,6 +179,25 @@ describe('provisioning undo (saga)', () => {
 });
 
 describe('cancellation', () => {
+  it('a cancel that comes while the platform deploys buys no number: the deploy is undone, the operation ends canceled', async () => {
+    const deploying = new Promise<void>((r) => (platform.onSlowDeploy = r));
+    try {
+      const acct = await stack.createAccount();
+      const c = client(stack.baseUrl, acct.token);
+      const opId = (await c.post('/v2/agents', { payload: { name: 'SlowDeploy', platform: 'local', business_url: site.url, template_id: 'dental_receptionist' } })).body.operation_id;
+      await within(deploying, 30_000, 'the deploy in flight');
+      // The platform answers once the cancel has reached the activity: the deploy succeeded, the operation was canceled meanwhile.
+      expect((await c.post(`/v2/operations/${opId}/cancel`)).status).toBe(202);
+      const op = await waitForOperation(stack.baseUrl, acct.token, opId, ['canceled', 'failed', 'active'], 30_000);
+      expect(op.status).toBe('canceled');
+      expect(telephony.purchases.has(opId)).toBe(false);
+      expect(await stack.db.connection.db!.collection('local_platform_agents').countDocuments({ dedupe_token: opId })).toBe(0);
+      expect(op.steps.find((s: { name: string }) => s.name === 'deploy').status).toBe('compensated');
+    } finally {
+      platform.onSlowDeploy = undefined;
+    }
+  });
+
   it('aborts the crawl in flight, and no later step write changes the canceled operation', async () => {
     const delayMs = 9_000;
     const slow = await serveSlowSite(delayMs);
