@@ -17,8 +17,10 @@ import { startReceiver } from '../support/webhook-receiver';
  */
 const record = process.env.WFW_RECORD_HISTORIES === '1' ? it : it.skip;
 
+/** Attaching a number is refused; deploying an agent named "Fail Deploy" is refused too. */
 class FailAttach extends LocalPlatformAdapter {
   override async createAgent(credentials: PlatformCredentials, deployment: AgentDeployment) {
+    if (deployment.name === 'Fail Deploy') throw new PlatformError('local', 'invalid_request', 'voice not available', false, 422);
     return super.createAgent(credentials, deployment);
   }
   override async attachPhoneNumber(): Promise<void> {
@@ -115,6 +117,10 @@ describe('history recorder', () => {
       const f = await client(failing.baseUrl, facct.token).post('/v2/agents', body);
       await waitForOperation(failing.baseUrl, facct.token, f.body.operation_id, ['failed'], 60_000);
       await save(failing, 'provision-failed-compensated', f.body.operation_id);
+      // A deploy refused: only the platform agent's undo runs (no number can exist yet).
+      const d = await client(failing.baseUrl, facct.token).post('/v2/agents', { ...body, payload: { ...body.payload, name: 'Fail Deploy' } });
+      await waitForOperation(failing.baseUrl, facct.token, d.body.operation_id, ['failed'], 60_000);
+      await save(failing, 'provision-failed-at-deploy', d.body.operation_id);
     } finally {
       await failing.close();
       await stack.close();

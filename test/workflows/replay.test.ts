@@ -25,7 +25,9 @@ describe('workflow replay', () => {
         // an inbound call started then ended by two signals, and one abandoned after polling found nothing.
         'call-test-call.json', 'call-started-then-ended.json', 'call-abandoned.json',
         // A drift check that filed a proposal (recorded by test/knowledge-base/kb-drift.test.ts).
-        'kb-drift-proposed.json']),
+        'kb-drift-proposed.json',
+        // The merged deploy-and-number step refused in its deploy half: only the platform agent's undo.
+        'provision-failed-at-deploy.json']),
     );
   });
 
