@@ -98,6 +98,8 @@ export function toFailure(err: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type: 'INTERNAL_ERROR', message: 'The step failed on an internal error.', nonRetryable: false });
 }
 
+const HEARTBEAT_EVERY_MS = 2000;
+
 /** A failure of our own infrastructure: the step waits and retries; it never fails an operation by itself. */
 export const INFRASTRUCTURE_UNAVAILABLE = 'INFRASTRUCTURE_UNAVAILABLE';
 
@@ -119,7 +121,9 @@ export async function asActivity<T>(body: () => Promise<T>, attempts = 10, opera
   const ctx = Context.current();
   // Local activities have no heartbeat (the workflow task they run in is what stays alive).
   // An activity that runs two steps beats with the one it is in: a timeout then names it.
-  const beat = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(failedStep ? { step: failedStep() } : undefined), 1000);
+  // Every 2 s: well inside the 5 s heartbeat timeout, and a step shorter than that sends none
+  // (each heartbeat is a write to the workflow's state in Temporal).
+  const beat = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(failedStep ? { step: failedStep() } : undefined), HEARTBEAT_EVERY_MS);
   try {
     return await body();
   } catch (err) {

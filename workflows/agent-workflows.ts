@@ -3,7 +3,7 @@ import type { AgentActivities } from '../activities/agent-activities';
 import { WfwStatus, WfwStatusValue } from '../core/temporal/search-attributes';
 import type { CompensationFailure, DeleteAgentInput, OperationFailureInfo, ProvisionAgentInput, ProvisionAgentResult, UpdateAgentInput, WorkflowProgress } from './agent-workflow-types';
 
-// Every (non-local) activity heartbeats each second (activities/activity-errors.ts), so a 5 s
+// Every (non-local) activity heartbeats every 2 s (activities/activity-errors.ts), so a 5 s
 // heartbeat timeout means a killed worker's activity is retried elsewhere within seconds.
 //
 // No attempt limits here: each activity gives a retryable business failure its own number of
