@@ -98,14 +98,18 @@ export function toFailure(err: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type: 'INTERNAL_ERROR', message: 'The step failed on an internal error.', nonRetryable: false });
 }
 
-const HEARTBEAT_EVERY_MS = 2000;
-
 /** A failure of our own infrastructure: the step waits and retries; it never fails an operation by itself. */
 export const INFRASTRUCTURE_UNAVAILABLE = 'INFRASTRUCTURE_UNAVAILABLE';
 
 export function failure(type: string, message: string, retryable = false): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: !retryable });
 }
+
+/**
+ * How often a (non-local) activity heartbeats: well inside the 5 s heartbeat timeout, and a step
+ * shorter than this sends none (each heartbeat is a write to the workflow's state in Temporal).
+ */
+const HEARTBEAT_EVERY_MS = 2000;
 
 /**
  * Runs an activity body, heartbeating while it works and converting what it throws. The
@@ -121,8 +125,6 @@ export async function asActivity<T>(body: () => Promise<T>, attempts = 10, opera
   const ctx = Context.current();
   // Local activities have no heartbeat (the workflow task they run in is what stays alive).
   // An activity that runs two steps beats with the one it is in: a timeout then names it.
-  // Every 2 s: well inside the 5 s heartbeat timeout, and a step shorter than that sends none
-  // (each heartbeat is a write to the workflow's state in Temporal).
   const beat = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(failedStep ? { step: failedStep() } : undefined), HEARTBEAT_EVERY_MS);
   try {
     return await body();
@@ -131,9 +133,8 @@ export async function asActivity<T>(body: () => Promise<T>, attempts = 10, opera
     // workflow sees a cancellation rather than a failure of the step.
     if (ctx.cancellationSignal.aborted) {
       const reason = ctx.cancellationSignal.reason instanceof Error ? ctx.cancellationSignal.reason : err;
-      // An activity that runs two steps says which one the cancel stopped, as for a failure.
-      // The same cancellation (its message is the SDK's reason: CANCELLED, TIMED_OUT,
-      // WORKER_SHUTDOWN…), carrying the step it stopped, for an activity that runs two.
+      // An activity that runs two steps says which one the cancel stopped: the same cancellation
+      // (its message is the SDK's reason: CANCELLED, TIMED_OUT, WORKER_SHUTDOWN…) with the step.
       if (failedStep && reason instanceof CancelledFailure) throw new CancelledFailure(reason.message, [{ step: failedStep() }]);
       throw reason;
     }

@@ -290,6 +290,8 @@ export function createAgentActivities(deps: AgentActivityDeps) {
      */
     async deployAndAssignNumber({ operationId, agentId, version }: OpRef & { version: number }): Promise<{ platformAgentId: string; phoneNumber: string }> {
       let current: 'deploy' | 'number' = 'deploy';
+      // The deploy completed and the number started, as the old deploy activity's last write.
+      const deployRecorded = () => operations.stepFinished(operationId, 'deploy', 'completed', undefined, 'number');
       return asActivity(async () => {
         const ctx = Context.current();
         const attempt = ctx.info.attempt;
@@ -300,7 +302,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           // attempt finished is recorded once; the number step counts its own attempts).
           const steps = (await operations.findById(operationId))?.steps as Record<string, { status: string; attempts: number }> | undefined;
           if (current === 'deploy') await operations.stepStarted(operationId, 'deploy', attempt);
-          else if (steps?.deploy?.status !== 'completed') await operations.stepFinished(operationId, 'deploy', 'completed', undefined, 'number');
+          else if (steps?.deploy?.status !== 'completed') await deployRecorded();
           else if (steps?.number?.status !== 'completed') await operations.stepStarted(operationId, 'number', (steps?.number?.attempts ?? 0) + 1);
         }
         let deployedAt: Date | null = null;
@@ -310,7 +312,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
           // A cancel that came during the deploy stops here, before a number is bought (as the
           // number step's activity was never started in a canceled workflow).
           if (ctx.cancellationSignal.aborted) {
-            await operations.stepFinished(operationId, 'deploy', 'completed', undefined, 'number');
+            await deployRecorded();
             current = 'number';
             throw ctx.cancellationSignal.reason;
           }
@@ -320,7 +322,7 @@ export function createAgentActivities(deps: AgentActivityDeps) {
         try {
           phoneNumber = await assignNumber(agent, operationId);
         } catch (err) {
-          if (deployedAt) await operations.stepFinished(operationId, 'deploy', 'completed', undefined, 'number').catch(() => undefined);
+          if (deployedAt) await deployRecorded().catch(() => undefined);
           throw err;
         }
         await operations.stepsFinished(operationId, [...(deployedAt ? [{ step: 'deploy', at: deployedAt }] : []), { step: 'number', detail: phoneNumber, startedAt: deployedAt ?? undefined }], 'activate');

@@ -17,6 +17,7 @@
  *     BENCH_SETTLE_SECONDS=40         wait after a round before sampling idle (Temporal's post-burst work)
  *     BENCH_KEEP_DB=1                 keep the bench database instead of dropping it
  *     BENCH_COMMAND_DETAIL=1          also print the batch's DB commands per agent by origin, command and collection
+ *     BENCH_NO_DRIFT=1                activation creates no drift Schedules (to see what they cost)
  *
  * Prints figures only; nothing here asserts a time.
  */
@@ -71,6 +72,7 @@ const SEED_STEPS = (process.env.BENCH_SEED_STEPS || '0,10000,20000').split(',').
 });
 const KEEP_DB = process.env.BENCH_KEEP_DB === '1';
 const COMMAND_DETAIL = process.env.BENCH_COMMAND_DETAIL === '1';
+const NO_DRIFT = process.env.BENCH_NO_DRIFT === '1';
 /** Solo provisionings per round; their median is the one-agent figure. */
 const SOLO_RUNS = 3;
 /** Activities per provisioning: research, generate, deploy, number, activate. */
@@ -568,7 +570,7 @@ async function main(): Promise<void> {
     workflows: new TemporalAgentWorkflows(client, taskQueue),
     webhookWorkflows: new TemporalWebhookWorkflows(client, taskQueue, config.webhooks),
     // As the worker wires it (core/bootstrap.ts): activation creates each agent's drift schedule.
-    ...(process.env.BENCH_NO_DRIFT === '1' ? {} : { kbDriftSchedules: driftSchedules }),
+    ...(NO_DRIFT ? {} : { kbDriftSchedules: driftSchedules }),
   });
   const observer: Pick<Core, 'models' | 'connection'> = createCore(config, observerDb, logger);
   await core.ensureIndexes();
@@ -614,6 +616,7 @@ async function main(): Promise<void> {
     ['stored extra agents per round (BENCH_SEED_STEPS)', SEED_STEPS.join(', ')],
     ['idle window (BENCH_IDLE_SECONDS)', `${IDLE_SECONDS} s`],
     ['settle before idle (BENCH_SETTLE_SECONDS)', `${SETTLE_SECONDS} s`],
+    ['drift Schedules at activation (BENCH_NO_DRIFT)', NO_DRIFT ? 'off' : 'on, as the worker'],
     ['bench process runs', 'agent + bare Temporal workers, worker/background-services.ts loops'],
   ]);
 

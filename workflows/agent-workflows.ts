@@ -95,32 +95,22 @@ const localGeneration = summarized((summary) => proxyLocalActivities<AgentActivi
  * Calls with side effects on a provider. On cancel we wait for an in-flight call to finish, so
  * the compensation that follows sees what it created.
  */
-const provider = summarized((summary) =>
-  proxyActivities<AgentActivities>({
-    startToCloseTimeout: '60 seconds',
-    scheduleToCloseTimeout: '30 minutes',
-    heartbeatTimeout: '5 seconds',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-    summary,
-  }),
-);
+const PROVIDER_CALLS = {
+  startToCloseTimeout: '60 seconds',
+  scheduleToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '5 seconds',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
+} as const;
+
+const provider = summarized((summary) => proxyActivities<AgentActivities>({ ...PROVIDER_CALLS, summary }));
 
 /**
  * Deploy and number in one activity: each attempt may make four provider calls (up to 15 s each),
  * so it gets the time two steps had; a timed-out attempt still running beside its retry could
  * otherwise buy a second number.
  */
-const providerSteps = summarized((summary) =>
-  proxyActivities<AgentActivities>({
-    startToCloseTimeout: '120 seconds',
-    scheduleToCloseTimeout: '30 minutes',
-    heartbeatTimeout: '5 seconds',
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-    summary,
-  }),
-);
+const providerSteps = summarized((summary) => proxyActivities<AgentActivities>({ ...PROVIDER_CALLS, startToCloseTimeout: '120 seconds', summary }));
 
 /** Removing things must not give up easily: a leaked number costs money every month. */
 const PERSISTENT_REMOVAL = {
